@@ -1,0 +1,62 @@
+"""Shared test fixtures: catalogs loaded once per test database, the demo organisation tree, clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Reference catalogs are part of every real installation, so every test database gets them."""
+    from skillcert.catalog.seed import load_catalogs
+
+    with django_db_blocker.unblock():
+        load_catalogs()
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(db: Any) -> dict[str, Any]:
+    """The demo tree (organisations, users with roles, people), keyed by code / username."""
+    from django.contrib.auth import get_user_model
+
+    from skillcert.core.demo import load_demo
+    from skillcert.orgs.models import Organisation
+
+    load_demo()
+    orgs = {o.code: o for o in Organisation.objects.all()}
+    users = {u.username: u for u in get_user_model().objects.all()}
+    return {"orgs": orgs, "users": users}
+
+
+@pytest.fixture
+def login(client: Any, demo: dict[str, Any]) -> Any:
+    """`login("nj003")` logs the Django test client in as a demo user and returns it."""
+
+    def _login(username: str) -> Any:
+        client.force_login(demo["users"][username])
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api(demo: dict[str, Any]) -> Any:
+    """`api("nj003")` returns a DRF client authenticated with that demo user's token."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def _api(username: str | None) -> APIClient:
+        client = APIClient()
+        if username:
+            token, _ = Token.objects.get_or_create(user=demo["users"][username])
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return _api

@@ -1,0 +1,40 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import DefaultRouter
+
+from skillcert.audit.api import AuditEntryViewSet
+from skillcert.catalog.api import (
+    CalendarDayViewSet,
+    EducationLevelViewSet,
+    LevelViewSet,
+    OccupationViewSet,
+    OstaCodeViewSet,
+    RegionViewSet,
+)
+from skillcert.jobs.api import JobViewSet
+from skillcert.orgs.api import AdministratorEntryViewSet, OrganisationViewSet, RolloutSettingViewSet, me
+from skillcert.people.api import PersonViewSet
+
+router = DefaultRouter()
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("administrators", AdministratorEntryViewSet, basename="administrator")
+router.register("rollouts", RolloutSettingViewSet, basename="rollout")
+router.register("people", PersonViewSet, basename="person")
+router.register("levels", LevelViewSet, basename="level")
+router.register("occupations", OccupationViewSet, basename="occupation")
+router.register("regions", RegionViewSet, basename="region")
+router.register("osta-codes", OstaCodeViewSet, basename="osta-code")
+router.register("education-levels", EducationLevelViewSet, basename="education-level")
+router.register("calendar-days", CalendarDayViewSet, basename="calendar-day")
+router.register("audit", AuditEntryViewSet, basename="audit")
+router.register("jobs", JobViewSet, basename="job")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]), name="api-docs"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("me/", me, name="api-me"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,55 @@
+"""A list page with a filter form and XLSX/CSV export from one filter definition (rule 7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.views.generic import ListView
+
+from skillcert.core.exports import Column, export_response
+from skillcert.orgs.scoping import has_permission
+
+
+class FilteredListView(LoginRequiredMixin, ListView):
+    filterset_class: Any = None
+    columns: list[Column] = []
+    permission: str | None = None
+    export_name = "export"
+    paginate_by = 50
+    template_name = "backoffice/list.html"
+    title: Any = ""
+    row_link: str | None = None  # url name taking the pk
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and self.permission and not has_permission(request.user, self.permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_queryset(self) -> Any:
+        raise NotImplementedError
+
+    def get_queryset(self) -> Any:
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=self.base_queryset(),
+                                              request=self.request)
+        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else (
+            self.base_queryset() if not self.filterset.is_bound else self.base_queryset().none())
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        fmt = request.GET.get("export")
+        if fmt in {"xlsx", "csv"}:
+            return export_response(self.columns, self.get_queryset().iterator(chunk_size=500), fmt,
+                                   self.export_name)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("export", None)
+        context.update(filter=self.filterset, columns=self.columns, title=self.title, query=query.urlencode(),
+                       row_link=self.row_link,
+                       rows=[(obj, [get(obj) for _, _, get in self.columns]) for obj in context["object_list"]])
+        return context

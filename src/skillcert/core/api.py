@@ -1,0 +1,145 @@
+"""API plumbing shared by every app: pagination, problem-details errors (design.md rule 6),
+and the scoped viewset base (rule 8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, pagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from skillcert.core.errors import FieldError, SkillcertError
+
+# Bilingual messages for the generic errors DRF raises itself.
+_GENERIC: dict[str, tuple[str, str, str]] = {
+    "NotAuthenticated": ("auth.not_authenticated", "未登录或凭据缺失", "Authentication credentials were not provided"),
+    "AuthenticationFailed": ("auth.failed", "身份验证失败", "Authentication failed"),
+    "PermissionDenied": ("auth.not_permitted", "无权执行此操作", "You are not permitted to do this"),
+    "NotFound": ("not_found", "记录不存在或不在您的管辖范围内", "Record not found or outside your scope"),
+    "MethodNotAllowed": ("http.method_not_allowed", "不支持此请求方法", "Method not allowed"),
+    "NotAcceptable": ("http.not_acceptable", "无法提供所请求的格式", "Requested format not available"),
+    "UnsupportedMediaType": ("http.unsupported_media_type", "不支持的内容类型", "Unsupported media type"),
+    "Throttled": ("http.throttled", "请求过于频繁，请稍后再试", "Too many requests; try again later"),
+    "ParseError": ("http.parse_error", "请求内容无法解析", "Malformed request body"),
+}
+
+
+class StandardPagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _field_errors(detail: Any, prefix: str = "") -> list[FieldError]:
+    out: list[FieldError] = []
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            out += _field_errors(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(detail, list):
+        for item in detail:
+            if isinstance(item, dict | list):
+                out += _field_errors(item, prefix)
+            else:
+                code = getattr(item, "code", "invalid")
+                out.append(FieldError(prefix or "non_field_errors", f"validation.{code}",
+                                      _zh_for(code, str(item)), str(item)))
+    else:
+        out.append(FieldError(prefix or "non_field_errors", "validation.invalid", str(detail), str(detail)))
+    return out
+
+
+_ZH_BY_CODE = {
+    "required": "为必填项",
+    "null": "不能为空",
+    "blank": "不能为空白",
+    "invalid": "格式无效",
+    "max_length": "超出最大长度",
+    "min_length": "长度不足",
+    "invalid_choice": "不是有效的选项",
+    "does_not_exist": "引用的记录不存在",
+    "incorrect_type": "类型不正确",
+    "unique": "已存在相同记录",
+    "max_value": "超出最大值",
+    "min_value": "小于最小值",
+    "date": "日期格式无效",
+}
+
+
+def _zh_for(code: str, english: str) -> str:
+    return _ZH_BY_CODE.get(code, english)
+
+
+def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, SkillcertError):
+        return Response(exc.as_problem(), status=exc.status, content_type="application/problem+json")
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _field_errors(exc.detail)
+        problem = SkillcertError("validation.failed", "输入有误", "Invalid input", errors, 400).as_problem()
+    else:
+        code, zh, en = _GENERIC.get(exc.__class__.__name__, ("http.error", "请求失败", "Request failed"))
+        problem = SkillcertError(code, zh, en, [], response.status_code).as_problem()
+    response.data = problem
+    response.content_type = "application/problem+json"
+    return response
+
+
+class ScopedQuerysetMixin:
+    """Viewsets get their queryset only through the model's `visible_to(user)` (design.md rule 8).
+
+    Subclasses set `scoped_model` and may override `scoped_queryset()`; nothing reaches data any other
+    way, so an object outside the user's subtree answers 404, exactly like one that does not exist.
+    """
+
+    scoped_model: Any = None
+    request: Any
+
+    def scoped_queryset(self) -> Any:
+        return self.scoped_model.objects.visible_to(self.request.user)
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return self.scoped_model.objects.none()
+        return self.scoped_queryset()
+
+
+def problem_schema_hook(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular post-processing: document the problem-details error answers of every operation,
+    so clients (and the schema fuzz test) know what a 400/401/403/404 looks like."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["FieldError"] = {
+        "type": "object",
+        "properties": {"field": {"type": "string"}, "code": {"type": "string"},
+                       "message_zh": {"type": "string"}, "message_en": {"type": "string"},
+                       "record": {"type": "string"}},
+        "required": ["field", "code", "message_zh", "message_en"],
+    }
+    schemas["Problem"] = {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+            "code": {"type": "string"}, "detail": {"type": "string"},
+            "message": {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
+                        "required": ["zh", "en"]},
+            "errors": {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}},
+        },
+        "required": ["type", "title", "status", "code", "message", "errors"],
+    }
+    problem = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    descriptions = {"400": "Invalid input", "401": "Not authenticated", "403": "Not permitted",
+                    "404": "Not found or outside your scope", "405": "Method not allowed",
+                    "406": "Not acceptable", "415": "Unsupported media type", "429": "Too many requests"}
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in descriptions.items():
+                responses.setdefault(status, {"description": description, **problem})
+    return result

@@ -1,0 +1,157 @@
+"""Demo data (catalogs must be loaded first: `skillcert catalogs load`, done by `skillcert demo`): an organisation tree (Jiangsu province as in the coding-rule examples, the machinery
+industry centre 49), users with roles, registered people. Idempotent: records are found by their
+stable codes and only missing ones are created, so a second run changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from skillcert.catalog.models import Region
+from skillcert.orgs import services as org_services
+from skillcert.orgs.choices import AdminDuty, OrgKind, Role, RolloutFeature
+from skillcert.orgs.models import AdministratorEntry, Organisation, RolloutSetting
+from skillcert.people import services as people_services
+from skillcert.people.models import Person
+from skillcert.people.protect import document_hash
+
+# (code, name, name_en, kind, parent code, extra fields)
+ORGS: list[tuple[str, str, str, str, str | None, dict[str, Any]]] = [
+    ("OSTA", "人力资源社会保障部职业技能鉴定中心", "OSTA (national centre)", OrgKind.NATIONAL, None, {}),
+    ("JS", "江苏省职业技能鉴定指导中心", "Jiangsu Provincial Skill Appraisal Centre", OrgKind.PROVINCE, "OSTA",
+     {"osta_code": "10", "region_id": "320000"}),
+    ("JS-HRSS", "江苏省人力资源和社会保障厅", "Jiangsu Department of Human Resources and Social Security",
+     OrgKind.ISSUING_AUTHORITY, "JS", {"region_id": "320000", "uscc": "11320000014000240J"}),
+    ("JS-NJ", "南京市职业技能鉴定中心", "Nanjing Skill Appraisal Centre", OrgKind.CITY, "JS",
+     {"city_code": "01", "region_id": "320100"}),
+    ("JS-NJ-HR", "南京市人力资源和社会保障局", "Nanjing HR and Social Security Bureau", OrgKind.CITY_HR, "JS-NJ",
+     {"region_id": "320100"}),
+    ("ST-10012003", "南京市第003号职业技能鉴定站", "Nanjing Appraisal Station No. 003", OrgKind.STATION, "JS-NJ",
+     {"institution_code": "10012003"}),
+    ("ST-10012005", "南京市第005号职业技能鉴定站", "Nanjing Appraisal Station No. 005", OrgKind.STATION, "JS-NJ",
+     {"institution_code": "10012005"}),
+    ("JS-SZ", "苏州市职业技能鉴定中心", "Suzhou Skill Appraisal Centre", OrgKind.CITY, "JS",
+     {"city_code": "05", "region_id": "320500"}),
+    ("ST-10052001", "苏州市第001号职业技能鉴定站", "Suzhou Appraisal Station No. 001", OrgKind.STATION, "JS-SZ",
+     {"institution_code": "10052001"}),
+    ("IND-49", "机械工业职业技能鉴定指导中心", "Machinery Industry Skill Appraisal Centre", OrgKind.INDUSTRY, "OSTA",
+     {"osta_code": "49"}),
+    ("IND-49-JS", "机械工业职业技能鉴定江苏分中心", "Machinery Industry Appraisal Centre, Jiangsu Branch",
+     OrgKind.INDUSTRY_BRANCH, "IND-49", {}),
+    ("ST-49003018", "机械行业第018号特有工种鉴定站", "Machinery Industry Appraisal Station No. 018", OrgKind.STATION,
+     "IND-49-JS", {"institution_code": "49003018"}),
+]
+
+# (username, full name, organisation code, roles, superuser)
+USERS: list[tuple[str, str, str, tuple[str, ...], bool]] = [
+    ("sysadmin", "系统管理员", "OSTA", (Role.SYSADMIN,), True),
+    ("js_leader", "王省中心主任", "JS", (Role.CENTRE_LEADER, Role.NETWORK_ADMIN), False),
+    ("js_auditor", "李审计", "JS", (Role.AUDITOR,), False),
+    ("nj_admin", "赵证书管理员", "JS-NJ", (Role.CERT_ADMIN, Role.REVIEWER), False),
+    ("nj003", "钱鉴定站操作员", "ST-10012003", (Role.STATION_OPERATOR,), False),
+    ("nj005", "孙鉴定站操作员", "ST-10012005", (Role.STATION_OPERATOR,), False),
+    ("sz001", "周鉴定站操作员", "ST-10052001", (Role.STATION_OPERATOR,), False),
+    ("jx_leader", "吴行业中心主任", "IND-49", (Role.CENTRE_LEADER, Role.CERT_ADMIN), False),
+]
+
+# (station code, name, region+birth+sequence without check digit, education, phone)
+PEOPLE: list[tuple[str, str, str, str, str]] = [
+    ("ST-10012003", "张伟", "32010219900307001", "30", "13912345678"),
+    ("ST-10012003", "王芳", "32010419920815002", "20", "13812345601"),
+    ("ST-10012003", "阿卜杜拉·艾买提", "65010219880101003", "60", "13999001122"),
+    ("ST-10012003", "𠮷田美咲", "32010619950620004", "30", ""),
+    ("ST-10012005", "李娜", "32011319870412006", "40", "15062001234"),
+    ("ST-10012005", "刘洋", "32011519980923007", "50", "18951234567"),
+    ("ST-10052001", "陈静", "32050519910101008", "30", "13771234567"),
+    ("ST-10052001", "杨磊", "32050619850505009", "70", ""),
+    ("ST-49003018", "黄强", "32010519791111011", "50", "13605151234"),
+    ("ST-49003018", "周敏", "11010119930303022", "20", ""),
+]
+
+
+def _check_char(body17: str) -> str:
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
+
+
+def demo_password() -> str:
+    """From DEMO_PASSWORD, else generated once into var/demo_password (never in the repository)."""
+    value = os.environ.get("DEMO_PASSWORD")
+    if value:
+        return value
+    path = settings.VAR_DIR / "demo_password"
+    if path.exists():
+        return path.read_text().strip()
+    value = "Demo-" + secrets.token_urlsafe(9)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value
+
+
+@transaction.atomic
+def load_demo() -> dict[str, int]:
+    created = {"organisations": 0, "users": 0, "people": 0, "administrators": 0, "rollouts": 0}
+    by_code = {o.code: o for o in Organisation.objects.filter(code__in=[c for c, *_ in ORGS])}
+    for code, name, name_en, kind, parent_code, extra in ORGS:
+        if code in by_code:
+            continue
+        fields = dict(extra)
+        region_id = fields.pop("region_id", None)
+        region = Region.objects.filter(code=region_id).first() if region_id else None
+        by_code[code] = org_services.create_organisation(
+            actor=None, parent=by_code[parent_code] if parent_code else None, code=code, name=name,
+            name_en=name_en, kind=kind, region=region, **fields)
+        created["organisations"] += 1
+
+    User = get_user_model()
+    password = demo_password()
+    for username, full_name, org_code, roles, superuser in USERS:
+        if User.objects.filter(username=username).exists():
+            continue
+        user = org_services.create_user(username, password, actor=None, full_name=full_name,
+                                        email=f"{username}@demo.skillcert.invalid", org=by_code[org_code],
+                                        roles=roles)
+        if superuser:
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+        created["users"] += 1
+
+    for org_code, name, body, education, phone in PEOPLE:
+        number = body + _check_char(body)
+        org = by_code[org_code]
+        if Person.objects.filter(organisation=org, document_hash=document_hash("resident_id", number)).exists():
+            continue
+        people_services.register_person(actor=None, organisation=org, name=name, document_number=number,
+                                        education=education, phone=phone, source="demo")
+        created["people"] += 1
+
+    for org_code, duty, responsible, admin, phone in [
+        ("JS-NJ", AdminDuty.CODING, "赵主任", "赵证书管理员", "025-83456789"),
+        ("JS-NJ", AdminDuty.REQUISITIONS, "赵主任", "钱管理员", "025-83456790"),
+        ("JS-SZ", AdminDuty.STATISTICS, "孙主任", "周统计员", "0512-65123456"),
+    ]:
+        if not AdministratorEntry.objects.filter(organisation=by_code[org_code], duty=duty).exists():
+            org_services.register_administrator(by_code[org_code], actor=None, duty=duty,
+                                                responsible_person=responsible, administrator=admin, phone=phone,
+                                                email=f"{duty}@{org_code.lower()}.demo.skillcert.invalid",
+                                                since=datetime.date(2026, 1, 1))
+            created["administrators"] += 1
+
+    for org_code, feature, since in [("JS", RolloutFeature.INTEGRATED_PRINTING, datetime.date(2026, 7, 1)),
+                                     ("JS-NJ", RolloutFeature.INTEGRATED_PRINTING, datetime.date(2026, 3, 1))]:
+        if not RolloutSetting.objects.filter(organisation=by_code[org_code], feature=feature).exists():
+            org_services.set_rollout(by_code[org_code], feature, since, actor=None,
+                                     note="试点单位先行" if org_code == "JS-NJ" else "全省推行")
+            created["rollouts"] += 1
+    return created
+
+
+DEMO_LOGINS = [(u, n, o) for u, n, o, _r, _s in USERS]

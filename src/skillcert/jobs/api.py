@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import mixins, serializers, viewsets
+
+from skillcert.core.api import ScopedQuerysetMixin
+from skillcert.jobs.models import Job
+from skillcert.jobs.registry import kinds
+from skillcert.jobs.services import start_job
+from skillcert.orgs.models import Organisation
+
+
+class JobSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=[])
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Job
+        fields = ["id", "kind", "params", "status", "organisation", "total", "done", "percent", "messages", "errors",
+                  "result", "created_at", "started_at", "finished_at"]
+        read_only_fields = ["status", "total", "done", "messages", "errors", "result", "created_at", "started_at",
+                            "finished_at"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds()  # type: ignore[attr-defined]
+        request = self.context.get("request")
+        if request is not None and getattr(request, "user", None) is not None:
+            self.fields["organisation"].queryset = Organisation.objects.visible_to(  # type: ignore[attr-defined]
+                request.user)
+
+
+class JobViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Long-running work with progress (done/total, messages, errors)."""
+
+    scoped_model = Job
+    serializer_class = JobSerializer
+    filterset_fields = ["kind", "status"]
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        serializer.instance = start_job(data["kind"], actor=self.request.user, organisation=data["organisation"],
+                                        params=data.get("params") or {})

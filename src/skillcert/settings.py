@@ -1,0 +1,227 @@
+"""skillcert settings: one file, everything from the environment, checked at start-up.
+
+Environment variables (all optional for the embedded SQLite demo):
+  DATABASE_URL           postgres://user@host:port/name; unset = SQLite under ./var/
+  SKILLCERT_VAR_DIR      where SQLite, generated secrets and files live (default ./var)
+  SECRET_KEY             Django secret; unset = generated once into $VAR/secret_key (never in the repo)
+  SKILLCERT_DATA_KEY     32-byte key (urlsafe base64) protecting ID numbers at rest; unset = generated
+                         once into $VAR/data_key
+  DEBUG                  "1" for development error pages
+  ALLOWED_HOSTS          comma separated, default "127.0.0.1,localhost,testserver"
+  CELERY_BROKER_URL      unset = tasks run in-process (eager); set = Celery workers
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("SKILLCERT_VAR_DIR", Path.cwd() / "var")).resolve()
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _persistent_secret(env_name: str, filename: str, make: str) -> str:
+    """A secret from the environment, or one generated once and kept under VAR_DIR (mode 0600).
+
+    Keeps secrets out of the repository while letting `make run` work on a fresh machine.
+    """
+    value = os.environ.get(env_name)
+    if value:
+        return value
+    path = VAR_DIR / filename
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    value = make
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value
+
+
+SECRET_KEY = _persistent_secret("SECRET_KEY", "secret_key", secrets.token_urlsafe(50))
+DATA_KEY = _persistent_secret(
+    "SKILLCERT_DATA_KEY", "data_key", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+)
+try:
+    if len(base64.urlsafe_b64decode(DATA_KEY)) != 32:
+        raise ValueError
+except ValueError as exc:  # pragma: no cover - start-up check
+    raise ImproperlyConfigured("SKILLCERT_DATA_KEY must be 32 bytes, urlsafe base64") from exc
+
+DEBUG = _env_bool("DEBUG")
+ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "skillcert.core",
+    "skillcert.audit",
+    "skillcert.orgs",
+    "skillcert.catalog",
+    "skillcert.people",
+    "skillcert.jobs",
+    "skillcert.backoffice",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "skillcert.core.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "skillcert.core.middleware.AuditActorMiddleware",
+]
+
+ROOT_URLCONF = "skillcert.urls"
+WSGI_APPLICATION = "skillcert.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "skillcert.backoffice.context.navigation",
+            ],
+        },
+    }
+]
+
+# --- database ---------------------------------------------------------------------------------
+_database_url = os.environ.get("DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=600, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # design.md "Serving the hot path": server-side binding lets psycopg prepare statements.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": 5}
+        )
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(VAR_DIR / "skillcert.sqlite3"),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+            # A file, not memory, so a Celery worker in another thread or process sees the test data.
+            "TEST": {"NAME": str(VAR_DIR / "test-skillcert.sqlite3")},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- i18n (X3) ----------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = VAR_DIR / "media"
+
+LOGIN_URL = "backoffice:login"
+LOGIN_REDIRECT_URL = "backoffice:dashboard"
+LOGOUT_REDIRECT_URL = "backoffice:login"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+
+# --- API ----------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "skillcert.core.api.StandardPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "skillcert.core.api.problem_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "skillcert API",
+    "DESCRIPTION": "职业资格证书管理平台 REST API. Errors are JSON problem details with a stable `code`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "skillcert.core.api.problem_schema_hook",
+    ],
+}
+
+# --- jobs ---------------------------------------------------------------------------------------
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+
+# --- logging: never a full ID number (X7); the filter masks any that slip into a message ---------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"mask_ids": {"()": "skillcert.core.logging.MaskIdNumbersFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_ids"]}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+SKILLCERT_LOGIN_MAX_FAILURES = 5

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from skillcert.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("skillcert.api_urls")),
+    path("manage/", include("skillcert.backoffice.urls")),
+    path("", include("skillcert.backoffice.public_urls")),
+]
