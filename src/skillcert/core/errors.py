@@ -67,10 +67,12 @@ class ValidationFailed(SkillcertError):
             if record and err.record is None:
                 err.record = record
         first = errors[0]
+        where = f"{record}：" if record else (f"{first.record}：" if first.record else "")
+        where_en = f"{record}: " if record else (f"{first.record}: " if first.record else "")
         return cls(
             code=first.code if len(errors) == 1 else "validation.failed",
-            message_zh="输入有误：" + "；".join(f"{e.field} {e.message_zh}" for e in errors),
-            message_en="Invalid input: " + "; ".join(f"{e.field} {e.message_en}" for e in errors),
+            message_zh=where + "；".join(e.message_zh for e in errors),
+            message_en=where_en + "; ".join(e.message_en for e in errors),
             errors=errors,
             status=400,
         )
