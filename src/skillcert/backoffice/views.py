@@ -70,6 +70,7 @@ class PersonListView(FilteredListView):
     export_name = "people"
     title = _("People")
     row_link = "backoffice:person"
+    template_name = "backoffice/person_list.html"
 
     def base_queryset(self) -> Any:
         return Person.objects.visible_to(self.request.user).select_related("organisation", "education")

@@ -44,15 +44,25 @@ class AuditedAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(super().get_readonly_fields(request, obj))
         pk = self.model._meta.pk
-        if obj is not None and pk is not None and not isinstance(pk, models.AutoField) and pk.name not in fields:
+        if (
+            obj is not None
+            and pk is not None
+            and not isinstance(pk, models.AutoField)
+            and pk.name not in fields
+        ):
             fields.append(pk.name)
         return fields
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         before = snapshot(self.model._default_manager.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
-        log_action(self._action("changed" if change else "created"), obj, actor=request.user,
-                   before=before, after=snapshot(obj))
+        log_action(
+            self._action("changed" if change else "created"),
+            obj,
+            actor=request.user,
+            before=before,
+            after=snapshot(obj),
+        )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         log_action(self._action("deleted"), obj, actor=request.user, before=snapshot(obj), after=None)
@@ -86,11 +96,22 @@ class OccupationAdmin(AuditedAdmin):
         before = {o.pk: snapshot(o) for o in formset.get_queryset()}
         instances = formset.save()
         for obj in instances:
-            log_action("catalog.worktype.changed" if obj.pk in before else "catalog.worktype.created", obj,
-                       actor=request.user, before=before.get(obj.pk), after=snapshot(obj))
+            log_action(
+                "catalog.worktype.changed" if obj.pk in before else "catalog.worktype.created",
+                obj,
+                actor=request.user,
+                before=before.get(obj.pk),
+                after=snapshot(obj),
+            )
         for obj in formset.deleted_objects:
-            log_action("catalog.worktype.deleted", None, actor=request.user,
-                       data={"occupation": form.instance.pk, "name": obj.name}, before=None, after=None)
+            log_action(
+                "catalog.worktype.deleted",
+                None,
+                actor=request.user,
+                data={"occupation": form.instance.pk, "name": obj.name},
+                before=None,
+                after=None,
+            )
 
 
 @admin.register(WorkType)
@@ -133,8 +154,9 @@ class CalendarDayForm(forms.ModelForm):
         d = data.get("date", self.instance.date if self.instance.pk else None)
         if d is not None and data.get("kind"):
             for err in calendar_day_errors(d, data["kind"], (data.get("name") or "").strip()):
-                self.add_error(err.field if err.field in self.fields else None,
-                               f"{err.message_zh} / {err.message_en}")
+                self.add_error(
+                    err.field if err.field in self.fields else None, f"{err.message_zh} / {err.message_en}"
+                )
         return data
 
 

@@ -3,7 +3,15 @@ from __future__ import annotations
 from rest_framework import serializers, viewsets
 
 from skillcert.catalog.filters import OccupationFilter
-from skillcert.catalog.models import CalendarDay, EducationLevel, Level, Occupation, OstaCode, Region, WorkType
+from skillcert.catalog.models import (
+    CalendarDay,
+    EducationLevel,
+    Level,
+    Occupation,
+    OstaCode,
+    Region,
+    WorkType,
+)
 
 
 class LevelSerializer(serializers.ModelSerializer):
@@ -23,8 +31,18 @@ class OccupationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Occupation
-        fields = ["id", "code", "name", "name_en", "edition", "major_group", "industry_specific", "industry_code",
-                  "active", "work_types"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "name_en",
+            "edition",
+            "major_group",
+            "industry_specific",
+            "industry_code",
+            "active",
+            "work_types",
+        ]
 
 
 class RegionSerializer(serializers.ModelSerializer):

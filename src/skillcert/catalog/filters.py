@@ -11,14 +11,18 @@ from skillcert.core.exports import Column
 class OccupationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     edition = django_filters.NumberFilter(field_name="edition", label=_("Edition"))
-    major_group = django_filters.CharFilter(field_name="code", lookup_expr="startswith", label=_("Code prefix"))
+    major_group = django_filters.CharFilter(
+        field_name="code", lookup_expr="startswith", label=_("Code prefix")
+    )
 
     class Meta:
         model = Occupation
         fields = ["q", "edition", "major_group"]
 
     def search(self, queryset: QuerySet[Occupation], name: str, value: str) -> QuerySet[Occupation]:
-        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value) | Q(name_en__icontains=value))
+        return queryset.filter(
+            Q(name__icontains=value) | Q(code__startswith=value) | Q(name_en__icontains=value)
+        )
 
 
 OCCUPATION_COLUMNS: list[Column] = [

@@ -89,7 +89,9 @@ def _first_working_day_from(start: datetime.date) -> datetime.date:
             raise CalendarNotCovered(day.year)
         if day > window_end:
             window_end = day + datetime.timedelta(days=_WINDOW - 1)
-            kinds = dict(CalendarDay.objects.filter(date__range=(day, window_end)).values_list("date", "kind"))
+            kinds = dict(
+                CalendarDay.objects.filter(date__range=(day, window_end)).values_list("date", "kind")
+            )
         if _is_working(day, kinds.get(day)):
             return day
         day += datetime.timedelta(days=1)
@@ -116,24 +118,56 @@ def calendar_day_errors(d: Any, kind: Any, name: str) -> list[FieldError]:
     record = str(d)
     errors: list[FieldError] = []
     if isinstance(d, datetime.datetime) or not isinstance(d, datetime.date):
-        errors.append(FieldError("date", "catalog.calendar_day.date_invalid",
-                                 "日期无效，应为年-月-日", "must be a calendar date (YYYY-MM-DD)", record))
+        errors.append(
+            FieldError(
+                "date",
+                "catalog.calendar_day.date_invalid",
+                "日期（date）无效，应为年-月-日",
+                "date must be a calendar date (YYYY-MM-DD)",
+                record,
+            )
+        )
     elif not MIN_YEAR <= d.year <= MAX_YEAR:
-        errors.append(FieldError("date", "catalog.calendar_day.date_out_of_range",
-                                 f"日期年份须在 {MIN_YEAR}–{MAX_YEAR} 之间",
-                                 f"year must be between {MIN_YEAR} and {MAX_YEAR}", record))
+        errors.append(
+            FieldError(
+                "date",
+                "catalog.calendar_day.date_out_of_range",
+                f"日期（date）的年份须在 {MIN_YEAR}–{MAX_YEAR} 之间",
+                f"date must be in the years {MIN_YEAR}–{MAX_YEAR}",
+                record,
+            )
+        )
     if kind not in CalendarDay.Kind.values:
-        errors.append(FieldError("kind", "catalog.calendar_day.kind_invalid",
-                                 "类型须为 holiday（休息日）或 workday（调休上班）",
-                                 "must be holiday or workday", record))
+        errors.append(
+            FieldError(
+                "kind",
+                "catalog.calendar_day.kind_invalid",
+                "类型（kind）须为 holiday（休息日）或 workday（调休上班）",
+                "kind must be holiday or workday",
+                record,
+            )
+        )
     if kind == CalendarDay.Kind.HOLIDAY and not name:
-        errors.append(FieldError("name", "catalog.calendar_day.name_required",
-                                 "休息日须填写名称（如 国庆节）", "is required for a holiday (e.g. 国庆节)", record))
+        errors.append(
+            FieldError(
+                "name",
+                "catalog.calendar_day.name_required",
+                "名称（name）必填：休息日须写明节日名称，如 国庆节",
+                "name is required for a holiday (e.g. 国庆节)",
+                record,
+            )
+        )
     max_length = CalendarDay._meta.get_field("name").max_length or 60
     if len(name) > max_length:
-        errors.append(FieldError("name", "catalog.calendar_day.name_too_long",
-                                 f"名称不能超过 {max_length} 个字符",
-                                 f"must be at most {max_length} characters", record))
+        errors.append(
+            FieldError(
+                "name",
+                "catalog.calendar_day.name_too_long",
+                f"名称（name）不能超过 {max_length} 个字符",
+                f"name must be at most {max_length} characters",
+                record,
+            )
+        )
     return errors
 
 
@@ -166,8 +200,11 @@ def clear_calendar_day(d: datetime.date, *, actor: Any) -> None:
     with transaction.atomic():
         obj = CalendarDay.objects.select_for_update().filter(date=d).first()
         if obj is None:
-            raise NotFound("catalog.calendar_day.not_found", f"{d} 没有节假日或调休记录",
-                           f"There is no holiday or make-up working day entry for {d}")
+            raise NotFound(
+                "catalog.calendar_day.not_found",
+                f"{d} 没有节假日或调休记录",
+                f"There is no holiday or make-up working day entry for {d}",
+            )
         log_action(CALENDAR_DAY_CLEARED, obj, actor=actor, before=snapshot(obj), after=None)
         obj.delete()
 
@@ -178,22 +215,43 @@ def add_calendar_year(year: int, source: str, *, actor: Any) -> CalendarYear:
     record = str(year)
     errors: list[FieldError] = []
     if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
-        errors.append(FieldError("year", "catalog.calendar_year.year_invalid",
-                                 f"年份须为 {MIN_YEAR}–{MAX_YEAR} 之间的整数",
-                                 f"must be a whole year between {MIN_YEAR} and {MAX_YEAR}", record))
+        errors.append(
+            FieldError(
+                "year",
+                "catalog.calendar_year.year_invalid",
+                f"年份（year）须为 {MIN_YEAR}–{MAX_YEAR} 之间的整数",
+                f"year must be a whole year between {MIN_YEAR} and {MAX_YEAR}",
+                record,
+            )
+        )
     max_length = CalendarYear._meta.get_field("source").max_length or 100
     if not source:
-        errors.append(FieldError("source", "catalog.calendar_year.source_required",
-                                 "须填写数据来源（如 国务院办公厅通知文号）",
-                                 "is required (e.g. the State Council notice)", record))
+        errors.append(
+            FieldError(
+                "source",
+                "catalog.calendar_year.source_required",
+                "来源（source）必填，如 国务院办公厅通知文号",
+                "source is required (e.g. the State Council notice)",
+                record,
+            )
+        )
     elif len(source) > max_length:
-        errors.append(FieldError("source", "catalog.calendar_year.source_too_long",
-                                 f"来源不能超过 {max_length} 个字符",
-                                 f"must be at most {max_length} characters", record))
+        errors.append(
+            FieldError(
+                "source",
+                "catalog.calendar_year.source_too_long",
+                f"来源（source）不能超过 {max_length} 个字符",
+                f"source must be at most {max_length} characters",
+                record,
+            )
+        )
     if errors:
         raise ValidationFailed.of(errors)
-    exists = Conflict("catalog.calendar_year.exists", f"{year} 年的节假日日历已存在",
-                      f"The holiday calendar for {year} already exists")
+    exists = Conflict(
+        "catalog.calendar_year.exists",
+        f"{year} 年的节假日日历已存在",
+        f"The holiday calendar for {year} already exists",
+    )
     with transaction.atomic():
         if CalendarYear.objects.filter(year=year).exists():
             raise exists

@@ -38,7 +38,9 @@ class Occupation(models.Model):
 
     class Meta:
         ordering = ["code", "-edition"]
-        constraints = [models.UniqueConstraint(fields=["code", "edition"], name="occupation_code_edition_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "edition"], name="occupation_code_edition_uniq")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name} ({self.edition})"
@@ -70,7 +72,9 @@ class Region(models.Model):
     code = models.CharField(max_length=6, primary_key=True)
     name = models.CharField(max_length=60)
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     current = models.BooleanField(default=True)  # False for codes abolished since (old ID numbers keep them)
 
     class Meta:

@@ -211,12 +211,21 @@ def occupation_rows() -> list[dict[str, Any]]:
         record = f"occupations.csv:{line}"
         code, name = raw["code"].strip(), raw["name"].strip()
         if not _OCCUPATION_CODE.match(code):
-            raise field_error(record, "code", "catalog.occupation.code_invalid",
-                              f"职业编码 {code!r} 格式应为 9-99-99-99",
-                              f"occupation code {code!r} must look like 9-99-99-99")
+            raise field_error(
+                record,
+                "code",
+                "catalog.occupation.code_invalid",
+                f"职业编码（code）{code!r} 格式应为 9-99-99-99",
+                f"code {code!r} must look like 9-99-99-99",
+            )
         if raw["edition"] not in {"2015", "2022"}:
-            raise field_error(record, "edition", "catalog.occupation.edition_invalid",
-                              f"大典版本 {raw['edition']!r} 无效", f"unknown edition {raw['edition']!r}")
+            raise field_error(
+                record,
+                "edition",
+                "catalog.occupation.edition_invalid",
+                f"大典版本（edition）{raw['edition']!r} 无效",
+                f"edition {raw['edition']!r} is unknown",
+            )
         row: dict[str, Any] = {
             "code": code,
             "name": name,
@@ -233,8 +242,12 @@ def occupation_rows() -> list[dict[str, Any]]:
 def work_types_from_notes(notes: str) -> list[tuple[str, str]]:
     """(name, source) pairs from an occupation's notes.
 
-    >>> work_types_from_notes("工种数(OSTA)=3; 已知工种:数据标注员|人工智能算法测试员(人社厅发〔2020〕17号; 据X)")
-    [('数据标注员', '已知工种 (人社厅发〔2020〕17号; 据X)'), ('人工智能算法测试员', '已知工种 (人社厅发〔2020〕17号; 据X)')]
+    The citation in parentheses may itself contain "; ", so the notes are matched, not split:
+
+    >>> work_types_from_notes("工种数(OSTA)=3; 已知工种:甲员|乙员(某文〔2020〕17号; 据X)")
+    [('甲员', '已知工种 (某文〔2020〕17号; 据X)'), ('乙员', '已知工种 (某文〔2020〕17号; 据X)')]
+    >>> work_types_from_notes("工种数(OSTA)=8; 2015表工种示例:灭火救援员")[0][0]
+    '灭火救援员'
     """
     found: list[tuple[str, str]] = []
     for m in _KNOWN_WORK_TYPES.finditer(notes):
@@ -409,10 +422,12 @@ def load_holiday_calendar(years: range | None = None, *, actor: Any = None) -> d
     outside = [y for y in years if y not in covered]
     if outside:
         raise field_error(
-            None, "years", "catalog.holidays.not_in_library",
-            f"节假日库 {library_source()} 只包含 {covered.start}–{covered.stop - 1} 年，不含 "
+            None,
+            "years",
+            "catalog.holidays.not_in_library",
+            f"年份（years）：节假日库 {library_source()} 只包含 {covered.start}–{covered.stop - 1} 年，不含 "
             f"{', '.join(map(str, outside))} 年",
-            f"{library_source()} covers {covered.start}–{covered.stop - 1} only, not "
+            f"years: {library_source()} covers {covered.start}–{covered.stop - 1} only, not "
             f"{', '.join(map(str, outside))}",
         )
     with transaction.atomic():
@@ -420,15 +435,22 @@ def load_holiday_calendar(years: range | None = None, *, actor: Any = None) -> d
         existing = set(CalendarDay.objects.filter(date__in=list(library)).values_list("date", flat=True))
         skip = existing | _cleared_dates()
         new_days = [
-            CalendarDay(date=d, kind=kind, name=name) for d, (kind, name) in sorted(library.items()) if d not in skip
+            CalendarDay(date=d, kind=kind, name=name)
+            for d, (kind, name) in sorted(library.items())
+            if d not in skip
         ]
         CalendarDay.objects.bulk_create(new_days, batch_size=500)
         have_years = set(CalendarYear.objects.values_list("year", flat=True))
         new_years = [CalendarYear(year=y, source=library_source()) for y in years if y not in have_years]
         CalendarYear.objects.bulk_create(new_years)
         _audit("calendar_days", SyncResult(created=len(new_days)), actor)
-        _audit("calendar_years", SyncResult(created=len(new_years)), actor,
-               years=[y.year for y in new_years], source=library_source())
+        _audit(
+            "calendar_years",
+            SyncResult(created=len(new_years)),
+            actor,
+            years=[y.year for y in new_years],
+            source=library_source(),
+        )
     return {"calendar_days.created": len(new_days), "calendar_years.created": len(new_years)}
 
 

@@ -97,7 +97,7 @@ def test_regions_provinces_and_prefectures() -> None:
     assert prefectures.filter(current=True).count() >= 330
     assert not Region.objects.filter(kind=Region.Kind.COUNTY).exists()
     assert not prefectures.filter(parent=None).exists()
-    assert all(r.code[:2] == r.parent_id[:2] and r.code.endswith("00") for r in prefectures)
+    assert all(r.code[:2] == (r.parent_id or "")[:2] and r.code.endswith("00") for r in prefectures)
     nanjing = Region.objects.get(code="320100")
     assert (nanjing.name, nanjing.parent_id, nanjing.current) == ("南京市", "320000", True)
     # abolished: current=False, name without the [-YYYY] marker
@@ -151,18 +151,32 @@ def test_holiday_rows_from_library() -> None:
     assert CalendarDay.objects.get(date=datetime.date(2026, 2, 14)).name == "春节"
 
 
-def test_load_is_idempotent_and_audited_once_per_catalog() -> None:
+def test_load_is_idempotent_and_audited_once_per_catalog(empty_catalogs: None) -> None:
     """X2: one summary audit row per catalog; a second run changes nothing and logs nothing."""
+    last_audit = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
     first = seed.load_catalogs()
     assert first["occupations.created"] == 387
     assert first["levels.created"] == 5
-    loaded = AuditEntry.objects.filter(action=seed.LOADED_ACTION)
-    catalogs = sorted(e.data["catalog"] for e in loaded)
+    assert first["calendar_days.created"] == 771
+    loaded = AuditEntry.objects.filter(action=seed.LOADED_ACTION, id__gt=last_audit)
+    catalogs = sorted((e.data or {})["catalog"] for e in loaded)
     assert catalogs == sorted(
-        ["levels", "occupations", "work_types", "regions", "osta_codes", "education_levels",
-         "calendar_days", "calendar_years"]
+        [
+            "levels",
+            "occupations",
+            "work_types",
+            "regions",
+            "osta_codes",
+            "education_levels",
+            "calendar_days",
+            "calendar_years",
+        ]
     )
-    assert loaded.get(data__catalog="occupations").data == {"catalog": "occupations", "created": 387, "updated": 0}
+    assert loaded.get(data__catalog="occupations").data == {
+        "catalog": "occupations",
+        "created": 387,
+        "updated": 0,
+    }
     audit_rows = AuditEntry.objects.count()
 
     second = seed.load_catalogs()
@@ -186,7 +200,7 @@ def test_load_updates_changed_rows_only() -> None:
     assert entry is not None and entry.data == {"catalog": "levels", "created": 0, "updated": 1}
 
 
-def test_load_holidays_keeps_edited_and_cleared_days() -> None:
+def test_load_holidays_keeps_edited_and_cleared_days(empty_calendar: None) -> None:
     """X2: the loader only adds missing rows; an administrator's edits and removals survive."""
     assert seed.load_holidays(range(2026, 2027)) == 33 + 6
     set_calendar_day(datetime.date(2026, 10, 8), "holiday", "国庆节（地方加休）", actor=None)
@@ -202,19 +216,22 @@ def test_load_holidays_keeps_edited_and_cleared_days() -> None:
 def test_load_holidays_rejects_years_outside_library() -> None:
     from skillcert.core.errors import ValidationFailed
 
+    days = CalendarDay.objects.count()
     with pytest.raises(ValidationFailed) as info:
         seed.load_holidays(range(2026, 2028))
     assert info.value.errors[0].field == "years"
     assert "2027" in info.value.message_zh and "2027" in info.value.message_en
-    assert not CalendarDay.objects.exists()
+    assert CalendarDay.objects.count() == days
+    assert not CalendarYear.objects.filter(year=2027).exists()
 
 
-def test_management_command_audits_with_cli_channel() -> None:
+def test_management_command_audits_with_cli_channel(empty_catalogs: None) -> None:
     """X2: changes made from the command line are audited with channel "cli"."""
+    last_audit = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
     out = io.StringIO()
     call_command("catalogs", "load", stdout=out)
     assert "occupations" in out.getvalue() and "387 created" in out.getvalue()
-    entries = AuditEntry.objects.filter(action=seed.LOADED_ACTION)
+    entries = AuditEntry.objects.filter(action=seed.LOADED_ACTION, id__gt=last_audit)
     assert entries.count() == 8
     assert set(entries.values_list("channel", flat=True)) == {"cli"}
     assert all(label.startswith("cli:") for label in entries.values_list("actor_label", flat=True))
@@ -222,10 +239,10 @@ def test_management_command_audits_with_cli_channel() -> None:
     out = io.StringIO()
     call_command("catalogs", "load", stdout=out)
     assert "up to date" in out.getvalue()
-    assert AuditEntry.objects.filter(action=seed.LOADED_ACTION).count() == 8
+    assert AuditEntry.objects.filter(action=seed.LOADED_ACTION, id__gt=last_audit).count() == 8
 
 
-def test_management_command_holidays_only() -> None:
+def test_management_command_holidays_only(empty_catalogs: None) -> None:
     out = io.StringIO()
     call_command("catalogs", "load", "--holidays-only", stdout=out)
     assert CalendarDay.objects.count() == 771

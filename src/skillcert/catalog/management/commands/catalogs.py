@@ -32,10 +32,7 @@ class Command(AuditedCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "load":
-            if options.get("holidays_only"):
-                counts = load_holiday_calendar()
-            else:
-                counts = load_catalogs()
+            counts = load_holiday_calendar() if options.get("holidays_only") else load_catalogs()
             self._print(counts)
 
     def _print(self, counts: dict[str, int]) -> None:
