@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.permissions import AllowAny
@@ -13,6 +13,7 @@ from skillcert.catalog.api import (
     OstaCodeViewSet,
     RegionViewSet,
 )
+from skillcert.core.api import api_not_found
 from skillcert.jobs.api import JobViewSet
 from skillcert.orgs.api import AdministratorEntryViewSet, OrganisationViewSet, RolloutSettingViewSet, me
 from skillcert.people.api import PersonViewSet
@@ -37,4 +38,7 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("me/", me, name="api-me"),
     path("", include(router.urls)),
+    # Last: anything else under the API is a problem+json 404. Only paths ending in "/" are caught, so
+    # APPEND_SLASH still redirects `/api/v1/people` to the endpoint.
+    re_path(r"^[\s\S]*/$", api_not_found, name="api-not-found"),
 ]

@@ -141,7 +141,8 @@ else:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
             # A file, not memory, so a Celery worker in another thread or process sees the test data.
-            "TEST": {"NAME": str(VAR_DIR / "test-skillcert.sqlite3")},
+            # Per process, so two test runs on one machine never share a file.
+            "TEST": {"NAME": str(VAR_DIR / f"test-skillcert-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -469,15 +469,11 @@ def load_catalogs(*, actor: Any = None) -> dict[str, int]:
     calendar_days.created and calendar_years.created."""
     counts: dict[str, int] = {}
     with transaction.atomic():
-        occupations, work_types = _load_occupations()
-        results = {
-            "levels": _load_levels(),
-            "occupations": occupations,
-            "work_types": work_types,
-            "regions": _load_regions(),
-            "osta_codes": _load_osta_codes(),
-            "education_levels": _load_education_levels(),
-        }
+        results: dict[str, SyncResult] = {"levels": _load_levels()}
+        results["occupations"], results["work_types"] = _load_occupations()
+        results["regions"] = _load_regions()
+        results["osta_codes"] = _load_osta_codes()
+        results["education_levels"] = _load_education_levels()
         for catalog, result in results.items():
             _audit(catalog, result, actor)
             counts[f"{catalog}.created"] = result.created

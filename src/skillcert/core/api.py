@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -90,6 +91,16 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     response.data = problem
     response.content_type = "application/problem+json"
     return response
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """The last API route: a URL that names no endpoint (say `/api/v1/people/1.5/`, whose id the
+    router does not accept) answers with a problem+json 404 like every other API error, not with the
+    site's HTML error page."""
+    code, zh, en = _GENERIC["NotFound"]
+    return JsonResponse(SkillcertError(code, zh, en, [], 404).as_problem(), status=404,
+                        content_type="application/problem+json", json_dumps_params={"ensure_ascii": False})
 
 
 class ScopedQuerysetMixin:

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from skillcert.core.exports import Column
+from skillcert.core.filters import IdFilter
 from skillcert.orgs.choices import Accreditation, OrgKind
 from skillcert.orgs.models import Organisation
 
@@ -15,7 +16,7 @@ class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     kind = django_filters.ChoiceFilter(choices=OrgKind.choices, label=_("Kind"))
     accreditation = django_filters.ChoiceFilter(choices=Accreditation.choices, label=_("Accreditation"))
-    within = django_filters.NumberFilter(method="filter_within", label=_("Within organisation (id)"))
+    within = IdFilter(method="filter_within", label=_("Within organisation (id)"))
 
     class Meta:
         model = Organisation

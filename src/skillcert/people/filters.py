@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from skillcert.core.errors import ValidationFailed
 from skillcert.core.exports import Column
+from skillcert.core.filters import IdFilter
 from skillcert.people.idnumber import normalise_document
 from skillcert.people.models import DocumentType, Gender, Person
 from skillcert.people.protect import document_hash
@@ -16,7 +17,7 @@ class PersonFilter(django_filters.FilterSet):
     document_number = django_filters.CharFilter(method="exact_document", label=_("Exact ID number"))
     document_type = django_filters.ChoiceFilter(choices=DocumentType.choices, label=_("Document type"))
     gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("Gender"))
-    organisation = django_filters.NumberFilter(field_name="organisation_id", label=_("Organisation (id)"))
+    organisation = IdFilter(field_name="organisation_id", label=_("Organisation (id)"))
 
     class Meta:
         model = Person
