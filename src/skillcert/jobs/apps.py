@@ -17,3 +17,4 @@ class JobsConfig(AppConfig):
                     if exc.name != f"{config.name}.jobs":
                         raise
         import skillcert.celery  # noqa: F401  - registers the Celery app for shared tasks
+        import skillcert.jobs.tasks  # noqa: F401  - the task must be known before any worker starts
