@@ -45,8 +45,12 @@ def test_x2_demo_command_audits_as_named_user(demo: dict[str, Any]) -> None:
 def test_x2_api_change_is_audited_with_before_and_after(api: Any, demo: dict[str, Any]) -> None:
     person = Person.objects.filter(organisation=demo["orgs"]["ST-10012003"]).first()
     assert person is not None
-    response = api("nj003").patch(f"/api/v1/people/{person.pk}/", {"phone": "13700001111"}, format="json",
-                                  HTTP_X_REQUEST_ID="req-test-42")
+    response = api("nj003").patch(
+        f"/api/v1/people/{person.pk}/",
+        {"phone": "13700001111"},
+        format="json",
+        HTTP_X_REQUEST_ID="req-test-42",
+    )
     assert response.status_code == 200, response.content
     assert response["X-Request-ID"] == "req-test-42"
     entry = AuditEntry.objects.filter(action="people.person.updated", object_id=str(person.pk)).get()
@@ -61,7 +65,9 @@ def test_x2_api_change_is_audited_with_before_and_after(api: Any, demo: dict[str
 def test_x2_web_change_is_audited(login: Any, demo: dict[str, Any]) -> None:
     client = login("js_leader")
     station = demo["orgs"]["ST-10012005"]
-    response = client.post(f"/manage/organisations/{station.pk}/", {"status": "suspended", "reason": "检查发现问题"})
+    response = client.post(
+        f"/manage/organisations/{station.pk}/", {"status": "suspended", "reason": "检查发现问题"}
+    )
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action="orgs.accreditation.changed", object_id=str(station.pk))
     assert entry.channel == "web"

@@ -34,11 +34,14 @@ def _drop_connection_pools(app: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_export_job_runs_in_process_with_progress(demo: dict[str, Any], django_capture_on_commit_callbacks: Any,
-                                                  settings: Any, tmp_path: Any) -> None:
+def test_export_job_runs_in_process_with_progress(
+    demo: dict[str, Any], django_capture_on_commit_callbacks: Any, settings: Any, tmp_path: Any
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     with django_capture_on_commit_callbacks(execute=True):
-        job = start_job("people.export_xlsx", actor=demo["users"]["nj_admin"], organisation=demo["orgs"]["JS-NJ"])
+        job = start_job(
+            "people.export_xlsx", actor=demo["users"]["nj_admin"], organisation=demo["orgs"]["JS-NJ"]
+        )
     job.refresh_from_db()
     expected = Person.objects.filter(organisation__path__startswith=demo["orgs"]["JS-NJ"].path).count()
     assert job.status == JobStatus.SUCCEEDED, job.errors
@@ -52,8 +55,9 @@ def test_export_job_runs_in_process_with_progress(demo: dict[str, Any], django_c
 
 
 @pytest.mark.django_db
-def test_job_page_shows_progress_and_download(login: Any, demo: dict[str, Any], settings: Any, tmp_path: Any,
-                                              django_capture_on_commit_callbacks: Any) -> None:
+def test_job_page_shows_progress_and_download(
+    login: Any, demo: dict[str, Any], settings: Any, tmp_path: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     client = login("nj_admin")
     with django_capture_on_commit_callbacks(execute=True):
@@ -87,8 +91,9 @@ def test_failing_job_records_bilingual_error(demo: dict[str, Any]) -> None:
 
 @pytest.mark.django_db
 def test_unknown_job_kind_is_refused_via_api(api: Any, demo: dict[str, Any]) -> None:
-    response = api("nj_admin").post("/api/v1/jobs/", {"kind": "nope", "organisation": demo["orgs"]["JS-NJ"].pk},
-                                    format="json")
+    response = api("nj_admin").post(
+        "/api/v1/jobs/", {"kind": "nope", "organisation": demo["orgs"]["JS-NJ"].pk}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "kind"
 
@@ -114,12 +119,16 @@ def test_job_runs_on_a_real_celery_worker_over_redis(settings: Any, tmp_path: An
     # broker_write_url is resolved (from broker_url) at first use, so all three are set.
     keys = ("broker_url", "broker_read_url", "broker_write_url", "task_always_eager")
     old = {key: app.conf.get(key) for key in keys}
-    app.conf.update(broker_url=broker, broker_read_url=broker, broker_write_url=broker, task_always_eager=False)
+    app.conf.update(
+        broker_url=broker, broker_read_url=broker, broker_write_url=broker, task_always_eager=False
+    )
     _drop_connection_pools(app)
     app.connection_for_write().default_channel.client.flushdb()
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            job = start_job("people.export_xlsx", actor=user, organisation=nanjing)  # commits; queued on commit
+            job = start_job(
+                "people.export_xlsx", actor=user, organisation=nanjing
+            )  # commits; queued on commit
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 job.refresh_from_db()

@@ -23,24 +23,54 @@ def _codes(exc: ValidationFailed) -> set[str]:
 def test_station_institution_code_must_match_province_and_city(demo: dict[str, Any]) -> None:
     nanjing = demo["orgs"]["JS-NJ"]
     with pytest.raises(ValidationFailed) as exc:
-        services.create_organisation(actor=None, parent=nanjing, code="ST-X", name="错码站", kind=OrgKind.STATION,
-                                     institution_code="32012007")
+        services.create_organisation(
+            actor=None,
+            parent=nanjing,
+            code="ST-X",
+            name="错码站",
+            kind=OrgKind.STATION,
+            institution_code="32012007",
+        )
     assert _codes(exc.value) == {"orgs.institution_code.prefix"}
     assert "10" in exc.value.errors[0].message_zh and "32" in exc.value.errors[0].message_en
     with pytest.raises(ValidationFailed) as exc:
-        services.create_organisation(actor=None, parent=nanjing, code="ST-X", name="错市站", kind=OrgKind.STATION,
-                                     institution_code="10052007")
+        services.create_organisation(
+            actor=None,
+            parent=nanjing,
+            code="ST-X",
+            name="错市站",
+            kind=OrgKind.STATION,
+            institution_code="10052007",
+        )
     assert _codes(exc.value) == {"orgs.institution_code.city"}
     with pytest.raises(ValidationFailed) as exc:
-        services.create_organisation(actor=None, parent=nanjing, code="ST-X", name="错型站", kind=OrgKind.STATION,
-                                     institution_code="10017007")
+        services.create_organisation(
+            actor=None,
+            parent=nanjing,
+            code="ST-X",
+            name="错型站",
+            kind=OrgKind.STATION,
+            institution_code="10017007",
+        )
     assert _codes(exc.value) == {"orgs.institution_code.type"}
     with pytest.raises(ValidationFailed) as exc:
-        services.create_organisation(actor=None, parent=nanjing, code="ST-X", name="短码站", kind=OrgKind.STATION,
-                                     institution_code="1001200")
+        services.create_organisation(
+            actor=None,
+            parent=nanjing,
+            code="ST-X",
+            name="短码站",
+            kind=OrgKind.STATION,
+            institution_code="1001200",
+        )
     assert _codes(exc.value) == {"orgs.institution_code.format"}
-    station = services.create_organisation(actor=None, parent=nanjing, code="ST-10012007", name="好站",
-                                           kind=OrgKind.STATION, institution_code="10012007")
+    station = services.create_organisation(
+        actor=None,
+        parent=nanjing,
+        code="ST-10012007",
+        name="好站",
+        kind=OrgKind.STATION,
+        institution_code="10012007",
+    )
     assert station.institution_type == "2"
     assert station.path == f"{nanjing.path}{station.pk}/"
     assert station.depth == nanjing.depth + 1
@@ -51,41 +81,76 @@ def test_industry_station_carries_industry_code_49(demo: dict[str, Any]) -> None
     """R4.3: industry stations are coded under the industry's code from the national centre's table."""
     branch = demo["orgs"]["IND-49-JS"]
     with pytest.raises(ValidationFailed) as exc:
-        services.create_organisation(actor=None, parent=branch, code="ST-Y", name="行业站", kind=OrgKind.STATION,
-                                     institution_code="10003019")
+        services.create_organisation(
+            actor=None,
+            parent=branch,
+            code="ST-Y",
+            name="行业站",
+            kind=OrgKind.STATION,
+            institution_code="10003019",
+        )
     assert _codes(exc.value) == {"orgs.institution_code.prefix"}
-    ok = services.create_organisation(actor=None, parent=branch, code="ST-49003019", name="行业站",
-                                      kind=OrgKind.STATION, institution_code="49003019")
+    ok = services.create_organisation(
+        actor=None,
+        parent=branch,
+        code="ST-49003019",
+        name="行业站",
+        kind=OrgKind.STATION,
+        institution_code="49003019",
+    )
     assert ok.nearest(OrgKind.INDUSTRY) == demo["orgs"]["IND-49"]
 
 
 def test_kind_and_parent_rules(demo: dict[str, Any]) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        services.create_organisation(actor=None, parent=demo["orgs"]["ST-10012003"], code="C", name="站下城市",
-                                     kind=OrgKind.CITY)
+        services.create_organisation(
+            actor=None, parent=demo["orgs"]["ST-10012003"], code="C", name="站下城市", kind=OrgKind.CITY
+        )
     assert _codes(exc.value) == {"orgs.parent.kind"}
     with pytest.raises(ValidationFailed) as exc:
-        services.create_organisation(actor=None, parent=None, code="N2", name="第二个部中心", kind=OrgKind.NATIONAL)
+        services.create_organisation(
+            actor=None, parent=None, code="N2", name="第二个部中心", kind=OrgKind.NATIONAL
+        )
     assert _codes(exc.value) == {"orgs.national.unique"}
     with pytest.raises(ValidationFailed) as exc:
-        services.create_organisation(actor=None, parent=demo["orgs"]["OSTA"], code="I", name="无代码行业",
-                                     kind=OrgKind.INDUSTRY)
+        services.create_organisation(
+            actor=None, parent=demo["orgs"]["OSTA"], code="I", name="无代码行业", kind=OrgKind.INDUSTRY
+        )
     assert _codes(exc.value) == {"orgs.industry_code.required"}
     with pytest.raises(ValidationFailed) as exc:
-        services.create_organisation(actor=None, parent=demo["orgs"]["JS"], code="JS", name="重复", kind=OrgKind.CITY)
+        services.create_organisation(
+            actor=None, parent=demo["orgs"]["JS"], code="JS", name="重复", kind=OrgKind.CITY
+        )
     assert _codes(exc.value) == {"orgs.code.duplicate"}
 
 
 def test_only_users_with_orgs_change_in_scope_may_create(demo: dict[str, Any]) -> None:
     with pytest.raises(NotPermitted):
-        services.create_organisation(actor=demo["users"]["nj003"], parent=demo["orgs"]["JS-NJ"], code="S",
-                                     name="站员建站", kind=OrgKind.STATION, institution_code="10012009")
+        services.create_organisation(
+            actor=demo["users"]["nj003"],
+            parent=demo["orgs"]["JS-NJ"],
+            code="S",
+            name="站员建站",
+            kind=OrgKind.STATION,
+            institution_code="10012009",
+        )
     with pytest.raises(NotPermitted):  # a provincial leader of Jiangsu, not of the machinery industry
-        services.create_organisation(actor=demo["users"]["js_leader"], parent=demo["orgs"]["IND-49-JS"], code="S",
-                                     name="越权", kind=OrgKind.STATION, institution_code="49003020")
-    created = services.create_organisation(actor=demo["users"]["js_leader"], parent=demo["orgs"]["JS-NJ"],
-                                           code="ST-10012009", name="新站", kind=OrgKind.STATION,
-                                           institution_code="10012009")
+        services.create_organisation(
+            actor=demo["users"]["js_leader"],
+            parent=demo["orgs"]["IND-49-JS"],
+            code="S",
+            name="越权",
+            kind=OrgKind.STATION,
+            institution_code="49003020",
+        )
+    created = services.create_organisation(
+        actor=demo["users"]["js_leader"],
+        parent=demo["orgs"]["JS-NJ"],
+        code="ST-10012009",
+        name="新站",
+        kind=OrgKind.STATION,
+        institution_code="10012009",
+    )
     assert created.pk
 
 
@@ -105,33 +170,59 @@ def test_r4_7_accreditation_suspend_restore_revoke(demo: dict[str, Any]) -> None
         services.set_accreditation(station, "active", "", actor=leader)
     assert _codes(exc.value) == {"orgs.accreditation.revoked"}
     with pytest.raises(NotPermitted):  # a station cannot change its own accreditation
-        services.set_accreditation(demo["orgs"]["ST-10012003"], "suspended", "x", actor=demo["users"]["nj003"])
+        services.set_accreditation(
+            demo["orgs"]["ST-10012003"], "suspended", "x", actor=demo["users"]["nj003"]
+        )
 
 
 def test_r4_7_accreditation_via_api(api: Any, demo: dict[str, Any]) -> None:
     station = demo["orgs"]["ST-10052001"]
-    response = api("js_leader").post(f"/api/v1/organisations/{station.pk}/accreditation/",
-                                     {"status": "suspended", "reason": "停业整顿"}, format="json")
+    response = api("js_leader").post(
+        f"/api/v1/organisations/{station.pk}/accreditation/",
+        {"status": "suspended", "reason": "停业整顿"},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     assert response.json()["accreditation"] == "suspended"
-    response = api("sz001").post(f"/api/v1/organisations/{station.pk}/accreditation/",
-                                 {"status": "active", "reason": ""}, format="json")
+    response = api("sz001").post(
+        f"/api/v1/organisations/{station.pk}/accreditation/",
+        {"status": "active", "reason": ""},
+        format="json",
+    )
     assert response.status_code == 403
 
 
 def test_r1_9_administrator_register_keeps_history(demo: dict[str, Any]) -> None:
     city = demo["orgs"]["JS-NJ"]
     first = AdministratorEntry.objects.get(organisation=city, duty="coding", until__isnull=True)
-    new = services.register_administrator(city, actor=demo["users"]["nj_admin"], duty="coding",
-                                          responsible_person="赵主任", administrator="新管理员", phone="025-88886666",
-                                          email="coding@nj.example.cn", since=datetime.date(2026, 11, 1))
+    new = services.register_administrator(
+        city,
+        actor=demo["users"]["nj_admin"],
+        duty="coding",
+        responsible_person="赵主任",
+        administrator="新管理员",
+        phone="025-88886666",
+        email="coding@nj.example.cn",
+        since=datetime.date(2026, 11, 1),
+    )
     first.refresh_from_db()
     assert first.until == datetime.date(2026, 11, 1)
     assert new.until is None
     with pytest.raises(ValidationFailed) as exc:
-        services.register_administrator(city, actor=None, duty="coding", responsible_person="", administrator="x",
-                                        phone="abc", email="not-an-email")
-    assert _codes(exc.value) == {"orgs.admin.responsible_person.required", "orgs.admin.phone", "orgs.admin.email"}
+        services.register_administrator(
+            city,
+            actor=None,
+            duty="coding",
+            responsible_person="",
+            administrator="x",
+            phone="abc",
+            email="not-an-email",
+        )
+    assert _codes(exc.value) == {
+        "orgs.admin.responsible_person.required",
+        "orgs.admin.phone",
+        "orgs.admin.email",
+    }
     assert all(e.record == "JS-NJ/coding" for e in exc.value.errors)
 
 
@@ -145,7 +236,9 @@ def test_r0_6_rollout_pilot_before_the_rest(demo: dict[str, Any]) -> None:
     assert not services.feature_active(sz_station, feature, datetime.date(2026, 6, 30))
     assert services.feature_active(sz_station, feature, datetime.date(2026, 7, 1))
     assert not services.feature_active(demo["orgs"]["ST-49003018"], feature, datetime.date(2030, 1, 1))
-    services.set_rollout(demo["orgs"]["JS"], feature, datetime.date(2026, 6, 1), actor=demo["users"]["js_leader"])
+    services.set_rollout(
+        demo["orgs"]["JS"], feature, datetime.date(2026, 6, 1), actor=demo["users"]["js_leader"]
+    )
     assert services.feature_active(sz_station, feature, datetime.date(2026, 6, 1))
 
 

@@ -24,8 +24,12 @@ def _id(body17: str) -> str:
 
 def test_r0_4_registration_derives_gender_and_birth_date(demo: dict[str, Any]) -> None:
     number = _id("32010219850612003")
-    person = services.register_person(actor=demo["users"]["nj003"], organisation=demo["orgs"]["ST-10012003"],
-                                      name="  阿卜杜拉 • 艾买提 ", document_number=" ".join(number))
+    person = services.register_person(
+        actor=demo["users"]["nj003"],
+        organisation=demo["orgs"]["ST-10012003"],
+        name="  阿卜杜拉 • 艾买提 ",
+        document_number=" ".join(number),
+    )
     assert person.name == "阿卜杜拉·艾买提"
     assert person.gender == "M" and person.birth_date == datetime.date(1985, 6, 12)
     assert person.document_number() == number
@@ -38,16 +42,23 @@ def test_r0_4_full_width_and_15_digit_numbers_are_normalised(demo: dict[str, Any
     person = services.register_person(actor=None, organisation=org, name="𠮷野", document_number=full_width)
     assert person.document_number() == _id("32010219700101004")
     assert person.name == "𠮷野"
-    legacy = services.register_person(actor=None, organisation=org, name="老号码", document_number="320102650304021")
+    legacy = services.register_person(
+        actor=None, organisation=org, name="老号码", document_number="320102650304021"
+    )
     assert legacy.document_number() == _id("32010219650304021")
     assert legacy.gender == "M"
 
 
 def test_r0_4_gender_and_birth_date_are_cross_checked(demo: dict[str, Any]) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        services.register_person(actor=None, organisation=demo["orgs"]["ST-10012003"], name="李四",
-                                 document_number=_id("32010219850612003"), gender="F",
-                                 birth_date=datetime.date(1985, 6, 13))
+        services.register_person(
+            actor=None,
+            organisation=demo["orgs"]["ST-10012003"],
+            name="李四",
+            document_number=_id("32010219850612003"),
+            gender="F",
+            birth_date=datetime.date(1985, 6, 13),
+        )
     assert {e.field for e in exc.value.errors} == {"gender", "birth_date"}
     assert all(e.record == "李四" for e in exc.value.errors)
 
@@ -55,8 +66,14 @@ def test_r0_4_gender_and_birth_date_are_cross_checked(demo: dict[str, Any]) -> N
 def test_x6_errors_name_record_and_field_in_both_languages(demo: dict[str, Any]) -> None:
     before = Person.objects.count()
     with pytest.raises(ValidationFailed) as exc:
-        services.register_person(actor=None, organisation=demo["orgs"]["ST-10012003"], name="张3",
-                                 document_number="320102198506120039", phone="12345", education="99")
+        services.register_person(
+            actor=None,
+            organisation=demo["orgs"]["ST-10012003"],
+            name="张3",
+            document_number="320102198506120039",
+            phone="12345",
+            education="99",
+        )
     fields = {e.field: e for e in exc.value.errors}
     assert set(fields) == {"name", "document_number", "phone", "education"}
     assert fields["document_number"].code == "people.id_number.checksum"
@@ -68,20 +85,28 @@ def test_x6_errors_name_record_and_field_in_both_languages(demo: dict[str, Any])
 
 def test_duplicate_document_at_the_same_organisation_is_refused(demo: dict[str, Any]) -> None:
     org = demo["orgs"]["ST-10012003"]
-    services.register_person(actor=None, organisation=org, name="王五", document_number=_id("32010219900101005"))
+    services.register_person(
+        actor=None, organisation=org, name="王五", document_number=_id("32010219900101005")
+    )
     with pytest.raises(ValidationFailed) as exc:
-        services.register_person(actor=None, organisation=org, name="王五",
-                                 document_number=_id("32010219900101005").lower())
+        services.register_person(
+            actor=None, organisation=org, name="王五", document_number=_id("32010219900101005").lower()
+        )
     assert exc.value.errors[0].code == "people.document_number.duplicate"
     # the same person may register at another station
-    services.register_person(actor=None, organisation=demo["orgs"]["ST-10012005"], name="王五",
-                             document_number=_id("32010219900101005"))
+    services.register_person(
+        actor=None,
+        organisation=demo["orgs"]["ST-10012005"],
+        name="王五",
+        document_number=_id("32010219900101005"),
+    )
 
 
 def test_x7_id_number_is_encrypted_at_rest_and_found_exactly(demo: dict[str, Any]) -> None:
     number = _id("32010219771212006")
-    person = services.register_person(actor=None, organisation=demo["orgs"]["ST-10012003"], name="赵六",
-                                      document_number=number)
+    person = services.register_person(
+        actor=None, organisation=demo["orgs"]["ST-10012003"], name="赵六", document_number=number
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM people_person WHERE id = %s", [person.pk])
         raw_row = " ".join(str(v) for v in cursor.fetchone())
@@ -116,7 +141,9 @@ def test_x7_log_records_mask_id_numbers(caplog: Any) -> None:
 def test_update_with_new_number_rederives_and_audits(api: Any, demo: dict[str, Any]) -> None:
     person = Person.objects.filter(organisation=demo["orgs"]["ST-10012003"], name="张伟").get()
     new_number = _id("32010219910202007")
-    response = api("nj003").patch(f"/api/v1/people/{person.pk}/", {"document_number": new_number}, format="json")
+    response = api("nj003").patch(
+        f"/api/v1/people/{person.pk}/", {"document_number": new_number}, format="json"
+    )
     assert response.status_code == 200, response.content
     person.refresh_from_db()
     assert person.birth_date == datetime.date(1991, 2, 2)
@@ -126,18 +153,32 @@ def test_update_with_new_number_rederives_and_audits(api: Any, demo: dict[str, A
 
 
 def test_ui_form_shows_bilingual_field_error(login: Any, demo: dict[str, Any]) -> None:
-    response = login("nj003").post("/manage/people/new/", {
-        "organisation": demo["orgs"]["ST-10012003"].pk, "name": "钱七", "document_type": "resident_id",
-        "document_number": "320102198506120039"})
+    response = login("nj003").post(
+        "/manage/people/new/",
+        {
+            "organisation": demo["orgs"]["ST-10012003"].pk,
+            "name": "钱七",
+            "document_type": "resident_id",
+            "document_number": "320102198506120039",
+        },
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors["document_number"][0]
     assert "身份证号码" in errors and "ID number" in errors
 
 
 def test_ui_registers_person_and_redirects(login: Any, demo: dict[str, Any]) -> None:
-    response = login("nj003").post("/manage/people/new/", {
-        "organisation": demo["orgs"]["ST-10012003"].pk, "name": "孙八", "document_type": "resident_id",
-        "document_number": _id("32010219800808008"), "education": "30", "phone": "13912340000"})
+    response = login("nj003").post(
+        "/manage/people/new/",
+        {
+            "organisation": demo["orgs"]["ST-10012003"].pk,
+            "name": "孙八",
+            "document_type": "resident_id",
+            "document_number": _id("32010219800808008"),
+            "education": "30",
+            "phone": "13912340000",
+        },
+    )
     assert response.status_code == 302
     person = Person.objects.get(name="孙八")
     assert response["Location"] == f"/manage/people/{person.pk}/"

@@ -52,8 +52,10 @@ def _po_entries() -> dict[str, str]:
         msgid = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
         msgstr = re.search(r'^msgstr(?:\[0\])? ((?:".*"\n?)+)', block, re.M)
         if msgid and msgstr:
+
             def join(s: str) -> str:
                 return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', s)).replace('\\"', '"')
+
             if join(msgid.group(1)):
                 entries[join(msgid.group(1))] = join(msgstr.group(1))
     return entries

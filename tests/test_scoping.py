@@ -34,12 +34,20 @@ def test_x1_station_user_cannot_open_other_stations_person_in_ui(login: Any, dem
     assert client.get(f"/manage/people/{own.pk}/").status_code == 200
 
 
-def test_x1_station_user_cannot_register_person_at_other_station_in_ui(login: Any, demo: dict[str, Any]) -> None:
+def test_x1_station_user_cannot_register_person_at_other_station_in_ui(
+    login: Any, demo: dict[str, Any]
+) -> None:
     client = login("nj003")
     before = Person.objects.count()
-    response = client.post("/manage/people/new/", {
-        "organisation": demo["orgs"]["ST-10012005"].pk, "name": "越权", "document_type": "resident_id",
-        "document_number": "11010519491231002X"})
+    response = client.post(
+        "/manage/people/new/",
+        {
+            "organisation": demo["orgs"]["ST-10012005"].pk,
+            "name": "越权",
+            "document_type": "resident_id",
+            "document_number": "11010519491231002X",
+        },
+    )
     assert response.status_code == 200  # the form comes back with an error: that station is not a choice
     assert "organisation" in response.context["form"].errors
     assert Person.objects.count() == before
@@ -72,11 +80,20 @@ def test_x1_station_user_cannot_change_other_station_person_via_api(api: Any, de
     assert other.phone != "13900000000"
 
 
-def test_x1_station_user_cannot_create_person_at_other_station_via_api(api: Any, demo: dict[str, Any]) -> None:
+def test_x1_station_user_cannot_create_person_at_other_station_via_api(
+    api: Any, demo: dict[str, Any]
+) -> None:
     client = api("nj003")
     before = Person.objects.count()
-    response = client.post("/api/v1/people/", {"organisation": demo["orgs"]["ST-10012005"].pk, "name": "越权",
-                                               "document_number": "11010519491231002X"}, format="json")
+    response = client.post(
+        "/api/v1/people/",
+        {
+            "organisation": demo["orgs"]["ST-10012005"].pk,
+            "name": "越权",
+            "document_number": "11010519491231002X",
+        },
+        format="json",
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["errors"][0]["field"] == "organisation"
@@ -87,7 +104,10 @@ def test_x1_city_sees_its_stations_and_province_sees_all_below(api: Any, demo: d
     city = {r["organisation"] for r in api("nj_admin").get("/api/v1/people/?page_size=100").json()["results"]}
     assert city == {demo["orgs"]["ST-10012003"].pk, demo["orgs"]["ST-10012005"].pk}
     province = api("js_leader").get("/api/v1/people/?page_size=100").json()
-    assert province["count"] == Person.objects.filter(organisation__path__startswith=demo["orgs"]["JS"].path).count()
+    assert (
+        province["count"]
+        == Person.objects.filter(organisation__path__startswith=demo["orgs"]["JS"].path).count()
+    )
     industry = {r["organisation"] for r in api("jx_leader").get("/api/v1/people/").json()["results"]}
     assert industry == {demo["orgs"]["ST-49003018"].pk}
 
@@ -118,8 +138,14 @@ def test_unauthenticated_api_gets_bilingual_problem(api: Any) -> None:
 
 
 def test_auditor_without_people_change_cannot_register(api: Any, demo: dict[str, Any]) -> None:
-    response = api("js_auditor").post("/api/v1/people/", {
-        "organisation": demo["orgs"]["ST-10012003"].pk, "name": "王五", "document_number": "11010519491231002X"},
-        format="json")
+    response = api("js_auditor").post(
+        "/api/v1/people/",
+        {
+            "organisation": demo["orgs"]["ST-10012003"].pk,
+            "name": "王五",
+            "document_number": "11010519491231002X",
+        },
+        format="json",
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "auth.not_permitted"

@@ -29,8 +29,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for url_name, label, permission in NAV_ITEMS:
         if permission is None or has_permission(user, permission):
             url = reverse(url_name)
-            items.append({"url": url, "label": label,
-                          "active": request.path == url or (url != "/manage/" and request.path.startswith(url))})
+            items.append(
+                {
+                    "url": url,
+                    "label": label,
+                    "active": request.path == url or (url != "/manage/" and request.path.startswith(url)),
+                }
+            )
     memberships = list(user.memberships.select_related("organisation"))
-    return {"nav_items": items, "my_memberships": memberships,
-            "show_admin_link": user.is_superuser and has_permission(user, "catalog.change")}
+    return {
+        "nav_items": items,
+        "my_memberships": memberships,
+        "show_admin_link": user.is_superuser and has_permission(user, "catalog.change"),
+    }

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.views.generic import ListView
 
 from skillcert.core.exports import Column, export_response
@@ -23,8 +24,12 @@ class FilteredListView(LoginRequiredMixin, ListView):
     title: Any = ""
     row_link: str | None = None  # url name taking the pk
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and self.permission and not has_permission(request.user, self.permission):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if (
+            request.user.is_authenticated
+            and self.permission
+            and not has_permission(request.user, self.permission)
+        ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -32,16 +37,21 @@ class FilteredListView(LoginRequiredMixin, ListView):
         raise NotImplementedError
 
     def get_queryset(self) -> Any:
-        self.filterset = self.filterset_class(self.request.GET or None, queryset=self.base_queryset(),
-                                              request=self.request)
-        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else (
-            self.base_queryset() if not self.filterset.is_bound else self.base_queryset().none())
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=self.base_queryset(), request=self.request
+        )
+        return (
+            self.filterset.qs
+            if self.filterset.is_bound and self.filterset.is_valid()
+            else (self.base_queryset() if not self.filterset.is_bound else self.base_queryset().none())
+        )
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         fmt = request.GET.get("export")
         if fmt in {"xlsx", "csv"}:
-            return export_response(self.columns, self.get_queryset().iterator(chunk_size=500), fmt,
-                                   self.export_name)
+            return export_response(
+                self.columns, self.get_queryset().iterator(chunk_size=500), fmt, self.export_name
+            )
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -49,7 +59,12 @@ class FilteredListView(LoginRequiredMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         query.pop("export", None)
-        context.update(filter=self.filterset, columns=self.columns, title=self.title, query=query.urlencode(),
-                       row_link=self.row_link,
-                       rows=[(obj, [get(obj) for _, _, get in self.columns]) for obj in context["object_list"]])
+        context.update(
+            filter=self.filterset,
+            columns=self.columns,
+            title=self.title,
+            query=query.urlencode(),
+            row_link=self.row_link,
+            rows=[(obj, [get(obj) for _, _, get in self.columns]) for obj in context["object_list"]],
+        )
         return context

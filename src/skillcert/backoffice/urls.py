@@ -5,8 +5,11 @@ from skillcert.backoffice import views
 
 app_name = "backoffice"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="backoffice/login.html",
-                                                redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="backoffice/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.dashboard, name="dashboard"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisations"),

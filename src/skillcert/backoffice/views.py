@@ -40,15 +40,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     stats = {
         "organisations": Organisation.objects.visible_to(user).count(),
         "stations": Organisation.objects.visible_to(user).filter(kind=OrgKind.STATION).count(),
-        "suspended": Organisation.objects.visible_to(user).filter(
-            kind=OrgKind.STATION).exclude(accreditation=Accreditation.ACTIVE).count(),
+        "suspended": Organisation.objects.visible_to(user)
+        .filter(kind=OrgKind.STATION)
+        .exclude(accreditation=Accreditation.ACTIVE)
+        .count(),
         "people": Person.objects.visible_to(user).count(),
         "occupations": Occupation.objects.count(),
     }
     recent = AuditEntry.objects.filter(org_filter(user, "organisation", "audit.view"))[:10]
     jobs = Job.objects.visible_to(user)[:5]
-    return render(request, "backoffice/dashboard.html", {"stats": stats, "recent": recent, "jobs": jobs,
-                                                          "today": timezone.localdate()})
+    return render(
+        request,
+        "backoffice/dashboard.html",
+        {"stats": stats, "recent": recent, "jobs": jobs, "today": timezone.localdate()},
+    )
 
 
 class OrganisationListView(FilteredListView):
@@ -98,22 +103,28 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = AccreditationForm(request.POST or None, initial={"status": org.accreditation})
     if request.method == "POST" and form.is_valid():
         try:
-            org_services.set_accreditation(org, form.cleaned_data["status"], form.cleaned_data["reason"],
-                                           actor=request.user)
+            org_services.set_accreditation(
+                org, form.cleaned_data["status"], form.cleaned_data["reason"], actor=request.user
+            )
             messages.success(request, _("Accreditation updated."))
             return redirect("backoffice:organisation", pk=org.pk)
         except SkillcertError as exc:
             form.add_error(None, f"{exc.message_zh} / {exc.message_en}")
-    return render(request, "backoffice/organisation_detail.html", {
-        "org": org,
-        "children": org.children.all(),
-        "ancestors": org.ancestors().exclude(pk=org.pk),
-        "members": org.memberships.select_related("user"),
-        "administrators": org.administrators.all(),
-        "rollouts": org.rollouts.all(),
-        "accreditation_form": form if org.kind == OrgKind.STATION and has_permission(
-            request.user, "orgs.accredit", org.parent) else None,
-    })
+    return render(
+        request,
+        "backoffice/organisation_detail.html",
+        {
+            "org": org,
+            "children": org.children.all(),
+            "ancestors": org.ancestors().exclude(pk=org.pk),
+            "members": org.memberships.select_related("user"),
+            "administrators": org.administrators.all(),
+            "rollouts": org.rollouts.all(),
+            "accreditation_form": form
+            if org.kind == OrgKind.STATION and has_permission(request.user, "orgs.accredit", org.parent)
+            else None,
+        },
+    )
 
 
 class PersonForm(forms.Form):
@@ -122,16 +133,19 @@ class PersonForm(forms.Form):
     document_type = forms.ChoiceField(choices=DocumentType.choices, label=_("Document type"))
     document_number = forms.CharField(max_length=40, label=_("Document number"))
     gender = forms.ChoiceField(choices=[("", "—"), *Gender.choices], required=False, label=_("Gender"))
-    birth_date = forms.DateField(required=False, label=_("Birth date"),
-                                 widget=forms.DateInput(attrs={"type": "date"}))
-    education = forms.ModelChoiceField(queryset=EducationLevel.objects.all(), required=False,
-                                       label=_("Education"))
+    birth_date = forms.DateField(
+        required=False, label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    education = forms.ModelChoiceField(
+        queryset=EducationLevel.objects.all(), required=False, label=_("Education")
+    )
     phone = forms.CharField(max_length=20, required=False, label=_("Phone"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
-            org_filter(user, None, "people.change"))
+            org_filter(user, None, "people.change")
+        )
 
 
 @login_required
@@ -142,10 +156,16 @@ def person_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             person = people_services.register_person(
-                actor=request.user, organisation=data["organisation"], name=data["name"],
-                document_type=data["document_type"], document_number=data["document_number"],
-                gender=data["gender"] or None, birth_date=data["birth_date"], education=data["education"],
-                phone=data["phone"])
+                actor=request.user,
+                organisation=data["organisation"],
+                name=data["name"],
+                document_type=data["document_type"],
+                document_number=data["document_number"],
+                gender=data["gender"] or None,
+                birth_date=data["birth_date"],
+                education=data["education"],
+                phone=data["phone"],
+            )
             messages.success(request, _("Person registered."))
             return redirect("backoffice:person", pk=person.pk)
         except SkillcertError as exc:
@@ -159,18 +179,21 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("organisation", "education"),
-                               pk=pk)
+    person = get_object_or_404(
+        Person.objects.visible_to(request.user).select_related("organisation", "education"), pk=pk
+    )
     history = AuditEntry.objects.filter(object_type="people.Person", object_id=str(person.pk)).filter(
-        org_filter(request.user, "organisation", "audit.view"))
+        org_filter(request.user, "organisation", "audit.view")
+    )
     return render(request, "backoffice/person_detail.html", {"person": person, "history": history})
 
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     _need(request, "audit.view")
-    entries = AuditEntry.objects.filter(org_filter(request.user, "organisation", "audit.view")).select_related(
-        "organisation")
+    entries = AuditEntry.objects.filter(
+        org_filter(request.user, "organisation", "audit.view")
+    ).select_related("organisation")
     action = request.GET.get("action", "").strip()
     if action:
         entries = entries.filter(action__startswith=action)
@@ -194,8 +217,11 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def job_detail(request: HttpRequest, pk: str) -> HttpResponse:
     job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
-    return render(request, "backoffice/job_detail.html", {"job": job, "running": job.status in
-                                                          {JobStatus.QUEUED, JobStatus.RUNNING}})
+    return render(
+        request,
+        "backoffice/job_detail.html",
+        {"job": job, "running": job.status in {JobStatus.QUEUED, JobStatus.RUNNING}},
+    )
 
 
 @login_required
@@ -215,10 +241,16 @@ def job_download(request: HttpRequest, pk: str) -> FileResponse:
 @login_required
 @require_POST
 def people_export_job(request: HttpRequest) -> HttpResponse:
-    memberships = [m.organisation for m in request.user.memberships.select_related("organisation")
-                   if has_permission(request.user, "people.view", m.organisation)]
+    user: Any = request.user
+    memberships = [
+        m.organisation
+        for m in user.memberships.select_related("organisation")
+        if has_permission(user, "people.view", m.organisation)
+    ]
     if not memberships:
         raise PermissionDenied
-    params = {k: v for k, v in request.GET.items() if k in {"name", "document_type", "gender", "organisation"}}
+    params = {
+        k: v for k, v in request.GET.items() if k in {"name", "document_type", "gender", "organisation"}
+    }
     job = start_job("people.export_xlsx", actor=request.user, organisation=memberships[0], params=params)
     return redirect("backoffice:job", pk=job.pk)

@@ -26,7 +26,8 @@ class ActionContext:
 
 
 _current: contextvars.ContextVar[ActionContext] = contextvars.ContextVar(
-    "skillcert_action_context", default=ActionContext()  # noqa: B039 - frozen, never mutated
+    "skillcert_action_context",
+    default=ActionContext(),  # noqa: B039 - frozen, never mutated
 )
 
 

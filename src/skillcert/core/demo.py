@@ -1,6 +1,8 @@
-"""Demo data (catalogs must be loaded first: `skillcert catalogs load`, done by `skillcert demo`): an organisation tree (Jiangsu province as in the coding-rule examples, the machinery
+"""Demo data: an organisation tree (Jiangsu province as in the coding-rule examples, the machinery
 industry centre 49), users with roles, registered people. Idempotent: records are found by their
-stable codes and only missing ones are created, so a second run changes nothing."""
+stable codes and only missing ones are created, so a second run changes nothing.
+
+The catalogs must be loaded first (`skillcert catalogs load`; `skillcert demo` does both)."""
 
 from __future__ import annotations
 
@@ -24,28 +26,94 @@ from skillcert.people.protect import document_hash
 # (code, name, name_en, kind, parent code, extra fields)
 ORGS: list[tuple[str, str, str, str, str | None, dict[str, Any]]] = [
     ("OSTA", "人力资源社会保障部职业技能鉴定中心", "OSTA (national centre)", OrgKind.NATIONAL, None, {}),
-    ("JS", "江苏省职业技能鉴定指导中心", "Jiangsu Provincial Skill Appraisal Centre", OrgKind.PROVINCE, "OSTA",
-     {"osta_code": "10", "region_id": "320000"}),
-    ("JS-HRSS", "江苏省人力资源和社会保障厅", "Jiangsu Department of Human Resources and Social Security",
-     OrgKind.ISSUING_AUTHORITY, "JS", {"region_id": "320000", "uscc": "11320000014000240J"}),
-    ("JS-NJ", "南京市职业技能鉴定中心", "Nanjing Skill Appraisal Centre", OrgKind.CITY, "JS",
-     {"city_code": "01", "region_id": "320100"}),
-    ("JS-NJ-HR", "南京市人力资源和社会保障局", "Nanjing HR and Social Security Bureau", OrgKind.CITY_HR, "JS-NJ",
-     {"region_id": "320100"}),
-    ("ST-10012003", "南京市第003号职业技能鉴定站", "Nanjing Appraisal Station No. 003", OrgKind.STATION, "JS-NJ",
-     {"institution_code": "10012003"}),
-    ("ST-10012005", "南京市第005号职业技能鉴定站", "Nanjing Appraisal Station No. 005", OrgKind.STATION, "JS-NJ",
-     {"institution_code": "10012005"}),
-    ("JS-SZ", "苏州市职业技能鉴定中心", "Suzhou Skill Appraisal Centre", OrgKind.CITY, "JS",
-     {"city_code": "05", "region_id": "320500"}),
-    ("ST-10052001", "苏州市第001号职业技能鉴定站", "Suzhou Appraisal Station No. 001", OrgKind.STATION, "JS-SZ",
-     {"institution_code": "10052001"}),
-    ("IND-49", "机械工业职业技能鉴定指导中心", "Machinery Industry Skill Appraisal Centre", OrgKind.INDUSTRY, "OSTA",
-     {"osta_code": "49"}),
-    ("IND-49-JS", "机械工业职业技能鉴定江苏分中心", "Machinery Industry Appraisal Centre, Jiangsu Branch",
-     OrgKind.INDUSTRY_BRANCH, "IND-49", {}),
-    ("ST-49003018", "机械行业第018号特有工种鉴定站", "Machinery Industry Appraisal Station No. 018", OrgKind.STATION,
-     "IND-49-JS", {"institution_code": "49003018"}),
+    (
+        "JS",
+        "江苏省职业技能鉴定指导中心",
+        "Jiangsu Provincial Skill Appraisal Centre",
+        OrgKind.PROVINCE,
+        "OSTA",
+        {"osta_code": "10", "region_id": "320000"},
+    ),
+    (
+        "JS-HRSS",
+        "江苏省人力资源和社会保障厅",
+        "Jiangsu Department of Human Resources and Social Security",
+        OrgKind.ISSUING_AUTHORITY,
+        "JS",
+        {"region_id": "320000", "uscc": "11320000014000240J"},
+    ),
+    (
+        "JS-NJ",
+        "南京市职业技能鉴定中心",
+        "Nanjing Skill Appraisal Centre",
+        OrgKind.CITY,
+        "JS",
+        {"city_code": "01", "region_id": "320100"},
+    ),
+    (
+        "JS-NJ-HR",
+        "南京市人力资源和社会保障局",
+        "Nanjing HR and Social Security Bureau",
+        OrgKind.CITY_HR,
+        "JS-NJ",
+        {"region_id": "320100"},
+    ),
+    (
+        "ST-10012003",
+        "南京市第003号职业技能鉴定站",
+        "Nanjing Appraisal Station No. 003",
+        OrgKind.STATION,
+        "JS-NJ",
+        {"institution_code": "10012003"},
+    ),
+    (
+        "ST-10012005",
+        "南京市第005号职业技能鉴定站",
+        "Nanjing Appraisal Station No. 005",
+        OrgKind.STATION,
+        "JS-NJ",
+        {"institution_code": "10012005"},
+    ),
+    (
+        "JS-SZ",
+        "苏州市职业技能鉴定中心",
+        "Suzhou Skill Appraisal Centre",
+        OrgKind.CITY,
+        "JS",
+        {"city_code": "05", "region_id": "320500"},
+    ),
+    (
+        "ST-10052001",
+        "苏州市第001号职业技能鉴定站",
+        "Suzhou Appraisal Station No. 001",
+        OrgKind.STATION,
+        "JS-SZ",
+        {"institution_code": "10052001"},
+    ),
+    (
+        "IND-49",
+        "机械工业职业技能鉴定指导中心",
+        "Machinery Industry Skill Appraisal Centre",
+        OrgKind.INDUSTRY,
+        "OSTA",
+        {"osta_code": "49"},
+    ),
+    (
+        "IND-49-JS",
+        "机械工业职业技能鉴定江苏分中心",
+        "Machinery Industry Appraisal Centre, Jiangsu Branch",
+        OrgKind.INDUSTRY_BRANCH,
+        "IND-49",
+        {},
+    ),
+    (
+        "ST-49003018",
+        "机械行业第018号特有工种鉴定站",
+        "Machinery Industry Appraisal Station No. 018",
+        OrgKind.STATION,
+        "IND-49-JS",
+        {"institution_code": "49003018"},
+    ),
 ]
 
 # (username, full name, organisation code, roles, superuser)
@@ -107,8 +175,15 @@ def load_demo() -> dict[str, int]:
         region_id = fields.pop("region_id", None)
         region = Region.objects.filter(code=region_id).first() if region_id else None
         by_code[code] = org_services.create_organisation(
-            actor=None, parent=by_code[parent_code] if parent_code else None, code=code, name=name,
-            name_en=name_en, kind=kind, region=region, **fields)
+            actor=None,
+            parent=by_code[parent_code] if parent_code else None,
+            code=code,
+            name=name,
+            name_en=name_en,
+            kind=kind,
+            region=region,
+            **fields,
+        )
         created["organisations"] += 1
 
     User = get_user_model()
@@ -116,9 +191,15 @@ def load_demo() -> dict[str, int]:
     for username, full_name, org_code, roles, superuser in USERS:
         if User.objects.filter(username=username).exists():
             continue
-        user = org_services.create_user(username, password, actor=None, full_name=full_name,
-                                        email=f"{username}@demo.skillcert.invalid", org=by_code[org_code],
-                                        roles=roles)
+        user = org_services.create_user(
+            username,
+            password,
+            actor=None,
+            full_name=full_name,
+            email=f"{username}@demo.skillcert.invalid",
+            org=by_code[org_code],
+            roles=roles,
+        )
         if superuser:
             user.is_staff = user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
@@ -127,10 +208,19 @@ def load_demo() -> dict[str, int]:
     for org_code, name, body, education, phone in PEOPLE:
         number = body + _check_char(body)
         org = by_code[org_code]
-        if Person.objects.filter(organisation=org, document_hash=document_hash("resident_id", number)).exists():
+        if Person.objects.filter(
+            organisation=org, document_hash=document_hash("resident_id", number)
+        ).exists():
             continue
-        people_services.register_person(actor=None, organisation=org, name=name, document_number=number,
-                                        education=education, phone=phone, source="demo")
+        people_services.register_person(
+            actor=None,
+            organisation=org,
+            name=name,
+            document_number=number,
+            education=education,
+            phone=phone,
+            source="demo",
+        )
         created["people"] += 1
 
     for org_code, duty, responsible, admin, phone in [
@@ -139,17 +229,30 @@ def load_demo() -> dict[str, int]:
         ("JS-SZ", AdminDuty.STATISTICS, "孙主任", "周统计员", "0512-65123456"),
     ]:
         if not AdministratorEntry.objects.filter(organisation=by_code[org_code], duty=duty).exists():
-            org_services.register_administrator(by_code[org_code], actor=None, duty=duty,
-                                                responsible_person=responsible, administrator=admin, phone=phone,
-                                                email=f"{duty}@{org_code.lower()}.demo.skillcert.invalid",
-                                                since=datetime.date(2026, 1, 1))
+            org_services.register_administrator(
+                by_code[org_code],
+                actor=None,
+                duty=duty,
+                responsible_person=responsible,
+                administrator=admin,
+                phone=phone,
+                email=f"{duty}@{org_code.lower()}.demo.skillcert.invalid",
+                since=datetime.date(2026, 1, 1),
+            )
             created["administrators"] += 1
 
-    for org_code, feature, since in [("JS", RolloutFeature.INTEGRATED_PRINTING, datetime.date(2026, 7, 1)),
-                                     ("JS-NJ", RolloutFeature.INTEGRATED_PRINTING, datetime.date(2026, 3, 1))]:
+    for org_code, feature, since in [
+        ("JS", RolloutFeature.INTEGRATED_PRINTING, datetime.date(2026, 7, 1)),
+        ("JS-NJ", RolloutFeature.INTEGRATED_PRINTING, datetime.date(2026, 3, 1)),
+    ]:
         if not RolloutSetting.objects.filter(organisation=by_code[org_code], feature=feature).exists():
-            org_services.set_rollout(by_code[org_code], feature, since, actor=None,
-                                     note="试点单位先行" if org_code == "JS-NJ" else "全省推行")
+            org_services.set_rollout(
+                by_code[org_code],
+                feature,
+                since,
+                actor=None,
+                note="试点单位先行" if org_code == "JS-NJ" else "全省推行",
+            )
             created["rollouts"] += 1
     return created
 

@@ -19,8 +19,12 @@ class FieldError:
     record: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        data = {"field": self.field, "code": self.code, "message_zh": self.message_zh,
-                "message_en": self.message_en}
+        data = {
+            "field": self.field,
+            "code": self.code,
+            "message_zh": self.message_zh,
+            "message_en": self.message_en,
+        }
         if self.record is not None:
             data["record"] = self.record
         return data
@@ -83,8 +87,12 @@ def field_error(record: str | None, field_name: str, code: str, zh: str, en: str
 
 
 class NotPermitted(SkillcertError):
-    def __init__(self, code: str = "auth.not_permitted", zh: str = "无权执行此操作",
-                 en: str = "You are not permitted to do this") -> None:
+    def __init__(
+        self,
+        code: str = "auth.not_permitted",
+        zh: str = "无权执行此操作",
+        en: str = "You are not permitted to do this",
+    ) -> None:
         super().__init__(code, zh, en, [], 403)
 
 

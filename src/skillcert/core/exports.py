@@ -29,8 +29,13 @@ def headings(columns: Sequence[Column]) -> list[str]:
     return [f"{zh} {en}" for zh, en, _ in columns]
 
 
-def write_xlsx(columns: Sequence[Column], objects: Iterable[Any], sheet: str, out: Any,
-               on_row: Callable[[], None] | None = None) -> int:
+def write_xlsx(
+    columns: Sequence[Column],
+    objects: Iterable[Any],
+    sheet: str,
+    out: Any,
+    on_row: Callable[[], None] | None = None,
+) -> int:
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet[:31])
     worksheet.append(headings(columns))
@@ -44,13 +49,17 @@ def write_xlsx(columns: Sequence[Column], objects: Iterable[Any], sheet: str, ou
     return count
 
 
-def export_response(columns: Sequence[Column], objects: Iterable[Any], fmt: str, basename: str) -> HttpResponse:
+def export_response(
+    columns: Sequence[Column], objects: Iterable[Any], fmt: str, basename: str
+) -> HttpResponse:
     stamp = datetime.date.today().strftime("%Y%m%d")
     if fmt == "xlsx":
         buffer = io.BytesIO()
         write_xlsx(columns, objects, basename, buffer)
-        response = HttpResponse(buffer.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         response["Content-Disposition"] = f'attachment; filename="{basename}-{stamp}.xlsx"'
         return response
     text = io.StringIO()

@@ -22,8 +22,9 @@ class RequestIdMiddleware:
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         channel = "api" if request.path.startswith("/api/") else "web"
-        with context.acting(channel=channel, request_id=request_id,
-                            client_address=request.META.get("REMOTE_ADDR", "")):
+        with context.acting(
+            channel=channel, request_id=request_id, client_address=request.META.get("REMOTE_ADDR", "")
+        ):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response

@@ -16,5 +16,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # the point is to report any failure, not raise it
         db = {"reachable": False, "vendor": connection.vendor, "error": exc.__class__.__name__}
     status = 200 if db["reachable"] else 503
-    return JsonResponse({"status": "ok" if status == 200 else "unavailable", "version": skillcert.__version__,
-                         "database": db}, status=status)
+    return JsonResponse(
+        {
+            "status": "ok" if status == 200 else "unavailable",
+            "version": skillcert.__version__,
+            "database": db,
+        },
+        status=status,
+    )

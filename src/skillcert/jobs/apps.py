@@ -16,5 +16,5 @@ class JobsConfig(AppConfig):
                 except ModuleNotFoundError as exc:
                     if exc.name != f"{config.name}.jobs":
                         raise
-        import skillcert.celery  # noqa: F401  - registers the Celery app for shared tasks
-        import skillcert.jobs.tasks  # noqa: F401  - the task must be known before any worker starts
+        import_module("skillcert.celery")  # registers the Celery app for shared tasks
+        import_module("skillcert.jobs.tasks")  # the task must be known before any worker starts

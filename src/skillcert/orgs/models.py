@@ -30,17 +30,23 @@ class Organisation(models.Model):
     name = models.CharField(max_length=100)
     name_en = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=20, choices=OrgKind.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
-    region = models.ForeignKey("catalog.Region", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
-    osta_code = models.CharField(max_length=2, blank=True,
-                                 help_text="province/industry code from the national centre's table")
+    region = models.ForeignKey(
+        "catalog.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    osta_code = models.CharField(
+        max_length=2, blank=True, help_text="province/industry code from the national centre's table"
+    )
     city_code = models.CharField(max_length=2, blank=True, help_text="digits 3–4 of institution codes")
     institution_code = models.CharField(max_length=8, blank=True, help_text="PP CC T NNN, stations")
     institution_type = models.CharField(max_length=1, choices=InstitutionType.choices, blank=True)
-    accreditation = models.CharField(max_length=10, choices=Accreditation.choices, default=Accreditation.ACTIVE)
+    accreditation = models.CharField(
+        max_length=10, choices=Accreditation.choices, default=Accreditation.ACTIVE
+    )
     accreditation_reason = models.CharField(max_length=200, blank=True)
     accreditation_changed_at = models.DateTimeField(null=True, blank=True)
     uscc = models.CharField(max_length=18, blank=True, help_text="统一社会信用代码")
@@ -55,8 +61,11 @@ class Organisation(models.Model):
     class Meta:
         ordering = ["path"]
         constraints = [
-            models.UniqueConstraint(fields=["institution_code"], condition=~models.Q(institution_code=""),
-                                    name="org_institution_code_uniq"),
+            models.UniqueConstraint(
+                fields=["institution_code"],
+                condition=~models.Q(institution_code=""),
+                name="org_institution_code_uniq",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -91,7 +100,9 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["organisation__path", "role"]
-        constraints = [models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_uniq")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation} ({self.get_role_display()})"

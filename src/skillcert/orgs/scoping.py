@@ -20,16 +20,22 @@ def _memberships(user: Any) -> list[tuple[str, str]]:
         return []
     cached = getattr(user, "_skillcert_memberships", None)
     if cached is None:
-        cached = list(user.memberships.filter(organisation__active=True)
-                      .values_list("organisation__path", "role"))
+        cached = list(
+            user.memberships.filter(organisation__active=True).values_list("organisation__path", "role")
+        )
         user._skillcert_memberships = cached
     return cached
 
 
 def scope_paths(user: Any, permission: str | None = None) -> list[str]:
     """The organisation paths whose subtrees the user may act on (with `permission`, if given)."""
-    paths = sorted({path for path, role in _memberships(user)
-                    if permission is None or permission in ROLE_PERMISSIONS.get(role, frozenset())})
+    paths = sorted(
+        {
+            path
+            for path, role in _memberships(user)
+            if permission is None or permission in ROLE_PERMISSIONS.get(role, frozenset())
+        }
+    )
     # Drop paths already covered by an ancestor path, keeping the filter small.
     kept: list[str] = []
     for path in paths:
@@ -53,7 +59,9 @@ def has_permission(user: Any, permission: str, org: Any | None = None) -> bool:
     """Whether the user holds `permission` through a role at `org` or one of its ancestors
     (or anywhere, when org is None)."""
     for path, role in _memberships(user):
-        if permission in ROLE_PERMISSIONS.get(role, frozenset()) and (org is None or org.path.startswith(path)):
+        if permission in ROLE_PERMISSIONS.get(role, frozenset()) and (
+            org is None or org.path.startswith(path)
+        ):
             return True
     return False
 

@@ -22,7 +22,8 @@ def export_people_xlsx(job: Any, progress: Progress) -> dict[str, Any]:
     progress.total(queryset.count())
     target = settings.MEDIA_ROOT / "exports" / f"{job.pk}.xlsx"
     target.parent.mkdir(parents=True, exist_ok=True)
-    rows = write_xlsx(PERSON_COLUMNS, queryset.iterator(chunk_size=500), "people", target,
-                      on_row=lambda: progress.advance())
+    rows = write_xlsx(
+        PERSON_COLUMNS, queryset.iterator(chunk_size=500), "people", target, on_row=lambda: progress.advance()
+    )
     log_action("people.exported", job, data={"rows": rows, "filters": job.params or {}})
     return {"file": f"exports/{job.pk}.xlsx", "rows": rows}

@@ -40,19 +40,25 @@ class PersonQuerySet(models.QuerySet["Person"]):
 
 
 class Person(models.Model):
-    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="people",
-                                     help_text="the organisation that registered the person")
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        on_delete=models.PROTECT,
+        related_name="people",
+        help_text="the organisation that registered the person",
+    )
     name = models.CharField(max_length=60)
-    document_type = models.CharField(max_length=12, choices=DocumentType.choices,
-                                     default=DocumentType.RESIDENT_ID)
+    document_type = models.CharField(
+        max_length=12, choices=DocumentType.choices, default=DocumentType.RESIDENT_ID
+    )
     document_cipher = models.TextField(editable=False)
     document_hash = models.CharField(max_length=64, editable=False)
     document_masked = models.CharField(max_length=40, editable=False)
     gender = models.CharField(max_length=1, choices=Gender.choices)
     birth_date = models.DateField()
     nation = models.CharField(max_length=20, blank=True, help_text="民族")
-    education = models.ForeignKey("catalog.EducationLevel", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    education = models.ForeignKey(
+        "catalog.EducationLevel", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     phone = models.CharField(max_length=20, blank=True)
     address = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=12, default="manual", help_text="manual | card_reader | import")
@@ -64,7 +70,9 @@ class Person(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "document_hash"], name="person_org_document_uniq"),
+            models.UniqueConstraint(
+                fields=["organisation", "document_hash"], name="person_org_document_uniq"
+            ),
         ]
         indexes = [models.Index(fields=["document_hash"], name="person_document_hash_idx")]
 

@@ -15,6 +15,6 @@ class Command(AuditedCommand):
         summary = ", ".join(f"{k} +{v}" for k, v in created.items())
         self.stdout.write(f"demo data loaded ({summary})")
         password = demo_password()
-        self.stdout.write("demo logins (password for all: %s):" % password)
+        self.stdout.write(f"demo logins (password for all: {password}):")
         for username, full_name, org in DEMO_LOGINS:
             self.stdout.write(f"  {username:<11} {full_name}  @ {org}")
