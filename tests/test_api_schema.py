@@ -10,6 +10,14 @@ The caller is `nj003`, a station operator at one station, with a DRF token: scop
 subtree), permission errors (403) and validation errors (400) are all documented problem+json answers,
 so none of them may be a 5xx, an undocumented status, an undocumented content type or a body that
 contradicts the schema.
+
+Random ids almost never name a record, which would leave detail, update and create operations
+answering 404/400 only. So path parameters and foreign-key body fields are sometimes drawn from the
+records the caller can actually see, found by listing the matching collection endpoint (`/api/v1/x/`
+for `/api/v1/x/{id}/`, `/api/v1/organisations/` for a body field `organisation`, the operation's own
+collection for `parent`). Those lists come from the API itself, so new endpoints need no changes here.
+
+`SKILLCERT_FUZZ_EXAMPLES=500 pytest tests/test_api_schema.py` digs deeper than the suite's bounded run.
 """
 
 from __future__ import annotations
@@ -22,7 +30,9 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
+from django.test import Client
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -35,8 +45,8 @@ from schemathesis.specs.openapi.checks import (
 from skillcert.wsgi import application
 
 SCHEMA_PATH = "/api/v1/schema/"
+API_PREFIX = "/api/v1/"
 USERNAME = "nj003"  # station operator at ST-10012003 only
-# A bounded run in the suite; `SKILLCERT_FUZZ_EXAMPLES=500 pytest tests/test_api_schema.py` digs deeper.
 MAX_EXAMPLES = int(os.environ.get("SKILLCERT_FUZZ_EXAMPLES", "15"))
 
 CHECKS = [
@@ -48,8 +58,59 @@ CHECKS = [
 ]
 
 schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, application)
+# Explicit examples and random (positive) data; the coverage phase alone would multiply the run time.
 schema.config.phases.update(phases=["examples", "fuzzing"])
 schema.config.generation.update(modes=[GenerationMode.POSITIVE], max_examples=MAX_EXAMPLES)
+
+# Records the caller can see, per collection path; filled lazily during a test, emptied after it.
+_visible: dict[str, list[dict[str, Any]]] = {}
+_auth: dict[str, str] = {}
+
+
+def _collection(path: str) -> str:
+    """`/api/v1/people/{id}/accreditation/` -> `/api/v1/people/`."""
+    return path.split("{", 1)[0]
+
+
+def _records(collection: str) -> list[dict[str, Any]]:
+    if collection not in _visible:
+        _visible[collection] = []
+        if _auth and collection.startswith(API_PREFIX) and collection != API_PREFIX:
+            response = Client().get(collection, {"page_size": 500}, headers=_auth)
+            if response.status_code == 200:
+                data = response.json()
+                rows = data.get("results") if isinstance(data, dict) else data
+                _visible[collection] = [row for row in rows or [] if isinstance(row, dict)]
+    return _visible[collection]
+
+
+def _sometimes_one_of(current: Any, values: list[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.just(current), st.sampled_from(values)) if values else st.just(current)
+
+
+@schema.hook
+def flatmap_path_parameters(ctx: Any, path_parameters: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    rows = _records(_collection(ctx.operation.path))
+    known = [{name: row[name] for name in path_parameters} for row in rows
+             if all(name in row for name in path_parameters)]
+    return _sometimes_one_of(path_parameters, known)
+
+
+@schema.hook
+def flatmap_body(ctx: Any, body: Any) -> st.SearchStrategy[Any]:
+    if not isinstance(body, dict):
+        return st.just(body)
+    strategies = {}
+    for name, value in body.items():
+        if not isinstance(value, int) or isinstance(value, bool):
+            continue
+        collection = _collection(ctx.operation.path) if name == "parent" else f"{API_PREFIX}{name}s/"
+        ids = [row["id"] for row in _records(collection) if "id" in row]
+        if ids:
+            strategies[name] = _sometimes_one_of(value, ids)
+    if not strategies:
+        return st.just(body)
+    return st.fixed_dictionaries(strategies).map(lambda chosen: {**body, **chosen})
 
 
 @pytest.fixture
@@ -70,11 +131,16 @@ def _in_process_requests() -> Iterator[None]:
 
 
 @pytest.fixture
-def auth_headers(demo: dict[str, Any], _in_process_requests: None) -> dict[str, str]:
+def auth_headers(demo: dict[str, Any], _in_process_requests: None) -> Iterator[dict[str, str]]:
     from rest_framework.authtoken.models import Token
 
     token, _ = Token.objects.get_or_create(user=demo["users"][USERNAME])
-    return {"Authorization": f"Token {token.key}"}
+    _auth.update(Authorization=f"Token {token.key}")
+    try:
+        yield dict(_auth)
+    finally:
+        _auth.clear()
+        _visible.clear()
 
 
 @schema.parametrize()

@@ -25,7 +25,7 @@ LAUNCH_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-VIEWPORT = {"width": 1280, "height": 800}
+WIDTH, HEIGHT = 1280, 800
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
 USERNAME = "nj_admin"
 TIMEOUT_MS = 20_000
@@ -104,8 +104,8 @@ def check_screenshot(path: Path) -> None:
     size = path.stat().st_size
     assert size > 10_000, f"{path.name} is only {size} bytes"
     facts = png_facts(path)
-    assert facts["width"] == VIEWPORT["width"], f"{path.name}: {facts}"
-    assert facts["height"] >= VIEWPORT["height"], f"{path.name}: {facts}"
+    assert facts["width"] == WIDTH, f"{path.name}: {facts}"
+    assert facts["height"] >= HEIGHT, f"{path.name}: {facts}"
     assert facts["distinct_bytes"] > 32, f"{path.name} looks blank: {facts}"
 
 
@@ -145,8 +145,9 @@ def page(browser_demo: dict[str, Any]) -> Iterator[Any]:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
         try:
             # A Chinese user's browser: zh-CN falls back to the zh-hans translation.
-            context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="zh-CN",
-                                          timezone_id="Asia/Shanghai", base_url=browser_demo["url"])
+            context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=1,
+                                          locale="zh-CN", timezone_id="Asia/Shanghai",
+                                          base_url=browser_demo["url"])
             context.set_default_timeout(TIMEOUT_MS)
             pg = context.new_page()
             problems: list[str] = []
