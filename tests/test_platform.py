@@ -120,3 +120,10 @@ def test_occupation_list_has_real_catalog_and_csv_export(login: Any) -> None:
     lines = csv_text.strip().splitlines()
     assert lines[0].startswith("职业编码 Code")
     assert all(",6-18-" in f",{line}" for line in lines[1:]) and len(lines) > 10
+
+
+def test_stylesheet_is_served_without_debug(client: Any, settings: Any) -> None:
+    assert settings.DEBUG is False
+    response = client.get("/static/skillcert/app.css")
+    assert response.status_code == 200
+    assert b".topbar" in b"".join(response.streaming_content)

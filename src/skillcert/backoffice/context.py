@@ -36,9 +36,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                     "active": request.path == url or (url != "/manage/" and request.path.startswith(url)),
                 }
             )
-    memberships = list(user.memberships.select_related("organisation"))
+    # One line per organisation, listing the roles held there.
+    by_org: dict[int, tuple[Any, list[str]]] = {}
+    for membership in user.memberships.select_related("organisation"):
+        org = membership.organisation
+        by_org.setdefault(org.pk, (org, []))[1].append(str(membership.get_role_display()))
     return {
         "nav_items": items,
-        "my_memberships": memberships,
+        "my_memberships": list(by_org.values()),
         "show_admin_link": user.is_superuser and has_permission(user, "catalog.change"),
     }
