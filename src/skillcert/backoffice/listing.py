@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -12,6 +13,11 @@ from django.views.generic import ListView
 
 from skillcert.core.exports import Column, export_response
 from skillcert.orgs.scoping import has_permission
+
+
+def _cell(value: Any) -> tuple[Any, bool]:
+    """A value and whether it must not wrap (dates and times break badly mid-value)."""
+    return value, isinstance(value, datetime.date)
 
 
 class FilteredListView(LoginRequiredMixin, ListView):
@@ -65,6 +71,6 @@ class FilteredListView(LoginRequiredMixin, ListView):
             title=self.title,
             query=query.urlencode(),
             row_link=self.row_link,
-            rows=[(obj, [get(obj) for _, _, get in self.columns]) for obj in context["object_list"]],
+            rows=[(obj, [_cell(get(obj)) for _, _, get in self.columns]) for obj in context["object_list"]],
         )
         return context
