@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "skillcert.catalog",
     "skillcert.people",
     "skillcert.jobs",
+    "skillcert.appraisal",
     "skillcert.backoffice",
 ]
 

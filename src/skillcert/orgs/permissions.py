@@ -7,51 +7,23 @@ from __future__ import annotations
 
 from skillcert.orgs.choices import Role
 
+_READ = {"people.view", "orgs.view", "catalog.view", "jobs.view", "appraisal.view"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.STATION_OPERATOR: frozenset(
-        {"people.view", "people.change", "orgs.view", "catalog.view", "jobs.view"}
+        _READ | {"people.change", "appraisal.plan", "appraisal.enrol", "appraisal.score"}
     ),
-    Role.CERT_ADMIN: frozenset(
-        {
-            "people.view",
-            "people.change",
-            "orgs.view",
-            "orgs.register",
-            "catalog.view",
-            "jobs.view",
-            "jobs.run",
-        }
-    ),
-    Role.REVIEWER: frozenset({"people.view", "orgs.view", "catalog.view", "jobs.view"}),
+    Role.CERT_ADMIN: frozenset(_READ | {"people.change", "orgs.register", "jobs.run", "appraisal.plan"}),
+    Role.REVIEWER: frozenset(_READ | {"appraisal.review", "appraisal.draw"}),
     Role.CENTRE_LEADER: frozenset(
-        {
-            "people.view",
-            "orgs.view",
-            "orgs.change",
-            "orgs.register",
-            "orgs.accredit",
-            "catalog.view",
-            "audit.view",
-            "jobs.view",
-        }
+        _READ | {"orgs.change", "orgs.register", "orgs.accredit", "audit.view", "appraisal.plan",
+                 "appraisal.review"}
     ),
-    Role.NETWORK_ADMIN: frozenset({"people.view", "orgs.view", "catalog.view", "jobs.view", "jobs.run"}),
-    Role.AUDITOR: frozenset({"people.view", "orgs.view", "catalog.view", "audit.view", "jobs.view"}),
+    Role.NETWORK_ADMIN: frozenset(_READ | {"jobs.run"}),
+    Role.AUDITOR: frozenset(_READ | {"audit.view"}),
     Role.SYSADMIN: frozenset(
-        {
-            "people.view",
-            "people.change",
-            "orgs.view",
-            "orgs.change",
-            "orgs.register",
-            "orgs.accredit",
-            "orgs.members",
-            "catalog.view",
-            "catalog.change",
-            "audit.view",
-            "jobs.view",
-            "jobs.run",
-        }
+        _READ | {"people.change", "orgs.change", "orgs.register", "orgs.accredit", "orgs.members",
+                 "catalog.change", "audit.view", "jobs.run"}
     ),
 }
 

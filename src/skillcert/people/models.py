@@ -62,6 +62,8 @@ class Person(models.Model):
     phone = models.CharField(max_length=20, blank=True)
     address = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=12, default="manual", help_text="manual | card_reader | import")
+    photo = models.ForeignKey("people.Photo", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              help_text="the latest accepted photo")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -84,3 +86,29 @@ class Person(models.Model):
         from skillcert.people.protect import decrypt
 
         return decrypt(self.document_cipher)
+
+
+class Photo(models.Model):
+    """A photo stored once, by content hash (R0.3); the bytes live under MEDIA_ROOT/photos/."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    width = models.PositiveSmallIntegerField()
+    height = models.PositiveSmallIntegerField()
+    size = models.PositiveIntegerField()
+    source = models.CharField(max_length=12, help_text="upload | card_reader | capture")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"photo {self.sha256[:12]}"
+
+    @property
+    def relative_path(self) -> str:
+        return f"photos/{self.sha256[:2]}/{self.sha256}.jpg"
+
+    def read(self) -> bytes:
+        from django.conf import settings
+
+        return (settings.MEDIA_ROOT / self.relative_path).read_bytes()
