@@ -22,8 +22,14 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 WIDTH, HEIGHT = 1280, 800
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
@@ -74,16 +80,17 @@ SUFFIX = {"zh-hans": "zh", "en": "en"}
 
 # --- PNG check without Pillow ----------------------------------------------------------------------
 
+
 def png_facts(path: Path) -> dict[str, int]:
     """Width, height and number of distinct decompressed bytes of a PNG; raises on a broken file."""
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name}: not a PNG"
     pos, width, height, idat = 8, 0, 0, b""
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind = data[pos + 4:pos + 8]
-        body = data[pos + 8:pos + 8 + length]
-        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
         assert zlib.crc32(kind + body) == crc, f"{path.name}: bad CRC in {kind!r}"
         if kind == b"IHDR":
             width, height, bit_depth, color_type = struct.unpack(">IIBB", body[:10])
@@ -111,6 +118,7 @@ def check_screenshot(path: Path) -> None:
 
 # --- fixtures ----------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def browser_demo(transactional_db: None, live_server: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Catalogs + demo tree committed for the live server thread; what the Nanjing admin should see."""
@@ -130,8 +138,13 @@ def browser_demo(transactional_db: None, live_server: Any, monkeypatch: pytest.M
     full_numbers = [body + demo._check_char(body) for _org, _name, body, *_ in demo.PEOPLE]
     # Playwright's sync API keeps an event loop running in this thread; the ORM would refuse to run.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    return {"url": live_server.url, "password": demo.demo_password(), "in_scope": in_scope,
-            "out_of_scope": out_of_scope, "full_numbers": full_numbers}
+    return {
+        "url": live_server.url,
+        "password": demo.demo_password(),
+        "in_scope": in_scope,
+        "out_of_scope": out_of_scope,
+        "full_numbers": full_numbers,
+    }
 
 
 @pytest.fixture
@@ -145,15 +158,25 @@ def page(browser_demo: dict[str, Any]) -> Iterator[Any]:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
         try:
             # A Chinese user's browser: zh-CN falls back to the zh-hans translation.
-            context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=1,
-                                          locale="zh-CN", timezone_id="Asia/Shanghai",
-                                          base_url=browser_demo["url"])
+            context = browser.new_context(
+                viewport={"width": WIDTH, "height": HEIGHT},
+                device_scale_factor=1,
+                locale="zh-CN",
+                timezone_id="Asia/Shanghai",
+                base_url=browser_demo["url"],
+            )
             context.set_default_timeout(TIMEOUT_MS)
             pg = context.new_page()
             problems: list[str] = []
             pg.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-            pg.on("response", lambda r: problems.append(f"HTTP {r.status} {r.url}")
-                  if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+            pg.on(
+                "response",
+                lambda r: (
+                    problems.append(f"HTTP {r.status} {r.url}")
+                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                    else None
+                ),
+            )
             browser_demo["problems"] = problems
             yield pg
             context.close()
@@ -162,6 +185,7 @@ def page(browser_demo: dict[str, Any]) -> Iterator[Any]:
 
 
 # --- the walk ----------------------------------------------------------------------------------------
+
 
 def shoot(page: Any, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
@@ -175,8 +199,9 @@ def check_chrome(page: Any, lang: str, data: dict[str, Any]) -> None:
     """What every page shows in the given language, styled, without failed requests."""
     t = TEXT[lang]
     assert data["problems"] == [], data["problems"]
-    assert page.evaluate("getComputedStyle(document.querySelector('header.topbar')).display") == "flex", \
+    assert page.evaluate("getComputedStyle(document.querySelector('header.topbar')).display") == "flex", (
         "app.css not applied"
+    )
     assert page.locator("html").get_attribute("lang") == lang
     assert page.locator("header.topbar .brand").inner_text().strip().endswith(t["brand"])
     assert page.locator(f'button[data-lang="{lang}"]').get_attribute("class") == "current"
@@ -195,8 +220,9 @@ def walk(page: Any, lang: str, data: dict[str, Any]) -> None:
     assert t["login_title"] in page.title()
     card = page.locator(".login-card")
     assert card.locator("h1").inner_text() == t["login_heading"]
-    assert [card.locator(f'label[for="id_{f}"]').inner_text() for f in ("username", "password")] == \
-        t["login_labels"]
+    assert [card.locator(f'label[for="id_{f}"]').inner_text() for f in ("username", "password")] == t[
+        "login_labels"
+    ]
     assert card.locator("button[type=submit]").inner_text() == t["login_button"]
     page.fill("#id_username", USERNAME)
     page.fill("#id_password", data["password"])
@@ -211,8 +237,10 @@ def walk(page: Any, lang: str, data: dict[str, Any]) -> None:
     nav = page.locator("nav.sidenav > a").all_inner_texts()
     assert all(label in nav for label in t["nav"]), nav
     assert page.locator("header form[action$='/logout/'] button").inner_text() == t["logout"]
-    cards = {c.locator("div").nth(1).inner_text(): c.locator(".num").inner_text()
-             for c in page.locator(".cards .card").all()}
+    cards = {
+        c.locator("div").nth(1).inner_text(): c.locator(".num").inner_text()
+        for c in page.locator(".cards .card").all()
+    }
     assert cards.get(t["people_card"]) == str(len(data["in_scope"])), cards
 
     # 3. people list: scoped (X1), masked (X7)

@@ -12,8 +12,22 @@ from skillcert.orgs.scoping import org_filter
 class AuditEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEntry
-        fields = ["id", "at", "actor_label", "organisation", "action", "object_type", "object_id", "object_repr",
-                  "before", "after", "data", "channel", "request_id", "job_id"]
+        fields = [
+            "id",
+            "at",
+            "actor_label",
+            "organisation",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "before",
+            "after",
+            "data",
+            "channel",
+            "request_id",
+            "job_id",
+        ]
 
 
 class AuditEntryViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
@@ -21,8 +35,13 @@ class AuditEntryViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
 
     scoped_model = AuditEntry
     serializer_class = AuditEntrySerializer
-    filterset_fields = {"action": ["exact", "startswith"], "object_type": ["exact"], "object_id": ["exact"],
-                        "channel": ["exact"], "at": ["gte", "lte"]}
+    filterset_fields = {
+        "action": ["exact", "startswith"],
+        "object_type": ["exact"],
+        "object_id": ["exact"],
+        "channel": ["exact"],
+        "at": ["gte", "lte"],
+    }
 
     def scoped_queryset(self) -> Any:
         return AuditEntry.objects.filter(org_filter(self.request.user, "organisation", "audit.view"))

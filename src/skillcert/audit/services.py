@@ -29,7 +29,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def snapshot(obj: models.Model, fields: list[str] | None = None, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+def snapshot(
+    obj: models.Model, fields: list[str] | None = None, exclude: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """The concrete field values of a model instance, for before/after. Secrets are passed in exclude."""
     names = fields or [f.attname for f in obj._meta.concrete_fields]
     return {n: _jsonable(getattr(obj, n)) for n in names if n not in exclude}
@@ -47,8 +49,8 @@ def log_action(
 ) -> AuditEntry:
     """Append one audit row. The actor defaults to the one in the current action context.
 
-    `organisation` defaults to the object's own `organisation` (or the object itself when it is an
-    Organisation), so the row is visible to the same scope as the object.
+    `organisation` defaults to the object's `organisation` attribute, so the row is visible to the same
+    scope as the object.
     """
     ctx = context.current()
     actor = actor if actor is not None else ctx.actor
@@ -57,10 +59,7 @@ def log_action(
     else:
         actor, label = None, ctx.actor_label or "system"
     if organisation is None and obj is not None:
-        if obj._meta.label == "orgs.Organisation":
-            organisation = obj
-        else:
-            organisation = getattr(obj, "organisation", None)
+        organisation = getattr(obj, "organisation", None)  # an Organisation's `organisation` is itself
     if before is not None and after is not None:
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
         before = {k: v for k, v in before.items() if k in changed}

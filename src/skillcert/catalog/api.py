@@ -12,6 +12,7 @@ from skillcert.catalog.models import (
     Region,
     WorkType,
 )
+from skillcert.core.api import SafeLookupMixin
 
 
 class LevelSerializer(serializers.ModelSerializer):
@@ -69,7 +70,7 @@ class CalendarDaySerializer(serializers.ModelSerializer):
         fields = ["date", "kind", "name"]
 
 
-class LevelViewSet(viewsets.ReadOnlyModelViewSet):
+class LevelViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Levels 1–5 (R0.1)."""
 
     queryset = Level.objects.all()
@@ -77,7 +78,7 @@ class LevelViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class OccupationViewSet(viewsets.ReadOnlyModelViewSet):
+class OccupationViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Occupations of the 职业分类大典 with edition and 工种."""
 
     queryset = Occupation.objects.prefetch_related("work_types")
@@ -85,7 +86,7 @@ class OccupationViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = OccupationFilter
 
 
-class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+class RegionViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
     """GB/T 2260 provinces and prefectures."""
 
     queryset = Region.objects.all()
@@ -93,7 +94,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["kind", "parent", "current"]
 
 
-class OstaCodeViewSet(viewsets.ReadOnlyModelViewSet):
+class OstaCodeViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
     """The national centre's province/industry code table for certificate numbers (not GB/T 2260)."""
 
     queryset = OstaCode.objects.all()
@@ -101,13 +102,13 @@ class OstaCodeViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class EducationLevelViewSet(viewsets.ReadOnlyModelViewSet):
+class EducationLevelViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
     queryset = EducationLevel.objects.all()
     serializer_class = EducationLevelSerializer
     pagination_class = None
 
 
-class CalendarDayViewSet(viewsets.ReadOnlyModelViewSet):
+class CalendarDayViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Holiday-calendar exceptions: public holidays and make-up working days (调休)."""
 
     queryset = CalendarDay.objects.all()

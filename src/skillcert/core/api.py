@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -16,7 +16,11 @@ from skillcert.core.errors import FieldError, SkillcertError
 
 # Bilingual messages for the generic errors DRF raises itself.
 _GENERIC: dict[str, tuple[str, str, str]] = {
-    "NotAuthenticated": ("auth.not_authenticated", "未登录或凭据缺失", "Authentication credentials were not provided"),
+    "NotAuthenticated": (
+        "auth.not_authenticated",
+        "未登录或凭据缺失",
+        "Authentication credentials were not provided",
+    ),
     "AuthenticationFailed": ("auth.failed", "身份验证失败", "Authentication failed"),
     "PermissionDenied": ("auth.not_permitted", "无权执行此操作", "You are not permitted to do this"),
     "NotFound": ("not_found", "记录不存在或不在您的管辖范围内", "Record not found or outside your scope"),
@@ -44,8 +48,14 @@ def _field_errors(detail: Any, prefix: str = "") -> list[FieldError]:
                 out += _field_errors(item, prefix)
             else:
                 code = getattr(item, "code", "invalid")
-                out.append(FieldError(prefix or "non_field_errors", f"validation.{code}",
-                                      _zh_for(code, str(item)), str(item)))
+                out.append(
+                    FieldError(
+                        prefix or "non_field_errors",
+                        f"validation.{code}",
+                        _zh_for(code, str(item)),
+                        str(item),
+                    )
+                )
     else:
         out.append(FieldError(prefix or "non_field_errors", "validation.invalid", str(detail), str(detail)))
     return out
@@ -72,9 +82,23 @@ def _zh_for(code: str, english: str) -> str:
     return _ZH_BY_CODE.get(code, english)
 
 
+def _encodable(data: Any) -> Any:
+    """Error messages quote the input. JSON may carry a lone surrogate (`"\\ud800"`) that UTF-8 cannot
+    encode; it is written as its escape, instead of the answer failing to render (a 500)."""
+    if isinstance(data, str):
+        return data.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(data, dict):
+        return {_encodable(key): _encodable(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_encodable(item) for item in data]
+    return data
+
+
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, SkillcertError):
-        return Response(exc.as_problem(), status=exc.status, content_type="application/problem+json")
+        return Response(
+            _encodable(exc.as_problem()), status=exc.status, content_type="application/problem+json"
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -88,7 +112,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     else:
         code, zh, en = _GENERIC.get(exc.__class__.__name__, ("http.error", "请求失败", "Request failed"))
         problem = SkillcertError(code, zh, en, [], response.status_code).as_problem()
-    response.data = problem
+    response.data = _encodable(problem)
     response.content_type = "application/problem+json"
     return response
 
@@ -99,11 +123,59 @@ def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonRespon
     router does not accept) answers with a problem+json 404 like every other API error, not with the
     site's HTML error page."""
     code, zh, en = _GENERIC["NotFound"]
-    return JsonResponse(SkillcertError(code, zh, en, [], 404).as_problem(), status=404,
-                        content_type="application/problem+json", json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        SkillcertError(code, zh, en, [], 404).as_problem(),
+        status=404,
+        content_type="application/problem+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
-class ScopedQuerysetMixin:
+def storable_text(value: str) -> bool:
+    """Whether the databases can take `value` at all: PostgreSQL text cannot hold a NUL character, and no
+    driver can encode a lone UTF-16 surrogate (JSON `"\\ud800"` decodes to one). DRF's CharField rejects
+    both; keys and ids that reach a query by other routes are checked with this."""
+    return "\x00" not in value and not any("\ud800" <= ch <= "\udfff" for ch in value)
+
+
+def unstorable_text(data: Any) -> bool:
+    """Whether any string in a JSON value (keys included) fails `storable_text`."""
+    if isinstance(data, str):
+        return not storable_text(data)
+    if isinstance(data, dict):
+        return any(unstorable_text(k) or unstorable_text(v) for k, v in data.items())
+    if isinstance(data, list):
+        return any(unstorable_text(item) for item in data)
+    return False
+
+
+class PrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A PrimaryKeyRelatedField whose text keys cannot crash the query: a key no database can hold names
+    no record ("does not exist", 400) instead of raising a DataError (500) on PostgreSQL. Model
+    serializers use it through `serializer_related_field`."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and not storable_text(data):
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class SafeLookupMixin:
+    """Detail routes accept any text without "/" or "." as the key; one that no database can hold
+    answers 404 like any other unknown key, instead of a DataError (500) on PostgreSQL."""
+
+    kwargs: dict[str, Any]
+    lookup_field: str
+    lookup_url_kwarg: str | None
+
+    def get_object(self) -> Any:
+        value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if isinstance(value, str) and not storable_text(value):
+            raise exceptions.NotFound()
+        return super().get_object()  # type: ignore[misc]
+
+
+class ScopedQuerysetMixin(SafeLookupMixin):
     """Viewsets get their queryset only through the model's `visible_to(user)` (design.md rule 8).
 
     Subclasses set `scoped_model` and may override `scoped_queryset()`; nothing reaches data any other
@@ -128,26 +200,43 @@ def problem_schema_hook(result: dict[str, Any], generator: Any, request: Any, pu
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["FieldError"] = {
         "type": "object",
-        "properties": {"field": {"type": "string"}, "code": {"type": "string"},
-                       "message_zh": {"type": "string"}, "message_en": {"type": "string"},
-                       "record": {"type": "string"}},
+        "properties": {
+            "field": {"type": "string"},
+            "code": {"type": "string"},
+            "message_zh": {"type": "string"},
+            "message_en": {"type": "string"},
+            "record": {"type": "string"},
+        },
         "required": ["field", "code", "message_zh", "message_en"],
     }
     schemas["Problem"] = {
         "type": "object",
         "properties": {
-            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-            "code": {"type": "string"}, "detail": {"type": "string"},
-            "message": {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
-                        "required": ["zh", "en"]},
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "code": {"type": "string"},
+            "detail": {"type": "string"},
+            "message": {
+                "type": "object",
+                "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
+                "required": ["zh", "en"],
+            },
             "errors": {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}},
         },
         "required": ["type", "title", "status", "code", "message", "errors"],
     }
     problem = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-    descriptions = {"400": "Invalid input", "401": "Not authenticated", "403": "Not permitted",
-                    "404": "Not found or outside your scope", "405": "Method not allowed",
-                    "406": "Not acceptable", "415": "Unsupported media type", "429": "Too many requests"}
+    descriptions = {
+        "400": "Invalid input",
+        "401": "Not authenticated",
+        "403": "Not permitted",
+        "404": "Not found or outside your scope",
+        "405": "Method not allowed",
+        "406": "Not acceptable",
+        "415": "Unsupported media type",
+        "429": "Too many requests",
+    }
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})

@@ -28,8 +28,9 @@ class _JobProgress:
     def _save(self, force: bool = False) -> None:
         self._since_save += 1
         if force or self._since_save >= _SAVE_EVERY:
-            Job.objects.filter(pk=self.job.pk).update(total=self.job.total, done=self.job.done,
-                                                     messages=self.job.messages, errors=self.job.errors)
+            Job.objects.filter(pk=self.job.pk).update(
+                total=self.job.total, done=self.job.done, messages=self.job.messages, errors=self.job.errors
+            )
             self._since_save = 0
 
     def total(self, n: int) -> None:
@@ -43,12 +44,21 @@ class _JobProgress:
         self._save(force=message is not None)
 
     def error(self, record: str, field: str, code: str, message_zh: str, message_en: str) -> None:
-        self.job.errors.append({"record": record, "field": field, "code": code, "message_zh": message_zh,
-                                "message_en": message_en})
+        self.job.errors.append(
+            {
+                "record": record,
+                "field": field,
+                "code": code,
+                "message_zh": message_zh,
+                "message_en": message_en,
+            }
+        )
         self._save()
 
 
-def start_job(kind: str, *, actor: Any, organisation: Organisation, params: dict[str, Any] | None = None) -> Job:
+def start_job(
+    kind: str, *, actor: Any, organisation: Organisation, params: dict[str, Any] | None = None
+) -> Job:
     """Record a job and queue it once the surrounding transaction commits."""
     registered = get_kind(kind)
     if registered is None:
@@ -57,8 +67,12 @@ def start_job(kind: str, *, actor: Any, organisation: Organisation, params: dict
     if actor is not None and not has_permission(actor, permission, organisation):
         raise NotPermitted()
     with transaction.atomic():
-        job = Job.objects.create(kind=kind, params=params or {}, organisation=organisation,
-                                 created_by=actor if getattr(actor, "is_authenticated", False) else None)
+        job = Job.objects.create(
+            kind=kind,
+            params=params or {},
+            organisation=organisation,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
         log_action("jobs.job.started", job, actor=actor, data={"kind": kind, "params": params or {}})
         transaction.on_commit(lambda: _enqueue(job.pk))
     return job
@@ -80,8 +94,12 @@ def run_job_now(job_id: str) -> Job:
         job.save(update_fields=["status", "started_at"])
     registered = get_kind(job.kind)
     progress = _JobProgress(job)
-    with context.acting(channel="job", job_id=str(job.pk), actor=job.created_by,
-                        actor_label=job.created_by.get_username() if job.created_by else f"job:{job.kind}"):
+    with context.acting(
+        channel="job",
+        job_id=str(job.pk),
+        actor=job.created_by,
+        actor_label=job.created_by.get_username() if job.created_by else f"job:{job.kind}",
+    ):
         try:
             if registered is None:
                 raise field_error(job.kind, "kind", "jobs.kind.unknown", "未知的任务类型", "Unknown job kind")
@@ -89,14 +107,28 @@ def run_job_now(job_id: str) -> Job:
             job.status, job.result = JobStatus.SUCCEEDED, result
         except SkillcertError as exc:
             job.status = JobStatus.FAILED
-            job.errors.append({"code": exc.code, "message_zh": exc.message_zh, "message_en": exc.message_en,
-                               "errors": [e.as_dict() for e in exc.errors]})
+            job.errors.append(
+                {
+                    "code": exc.code,
+                    "message_zh": exc.message_zh,
+                    "message_en": exc.message_en,
+                    "errors": [e.as_dict() for e in exc.errors],
+                }
+            )
         except Exception as exc:
             logger.exception("job %s (%s) failed", job.pk, job.kind)
             job.status = JobStatus.FAILED
-            job.errors.append({"code": "jobs.crashed", "message_zh": "任务执行出错", "message_en": "The job crashed",
-                               "detail": exc.__class__.__name__})
+            job.errors.append(
+                {
+                    "code": "jobs.crashed",
+                    "message_zh": "任务执行出错",
+                    "message_en": "The job crashed",
+                    "detail": exc.__class__.__name__,
+                }
+            )
         job.finished_at = timezone.now()
         job.save()
-        log_action("jobs.job.finished", job, data={"status": job.status, "done": job.done, "total": job.total})
+        log_action(
+            "jobs.job.finished", job, data={"status": job.status, "done": job.done, "total": job.total}
+        )
     return job

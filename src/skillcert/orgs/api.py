@@ -9,7 +9,7 @@ from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from skillcert.core.api import ScopedQuerysetMixin
+from skillcert.core.api import PrimaryKeyField, ScopedQuerysetMixin
 from skillcert.core.errors import NotFound
 from skillcert.orgs import services
 from skillcert.orgs.choices import Accreditation
@@ -18,13 +18,31 @@ from skillcert.orgs.models import AdministratorEntry, Organisation, RolloutSetti
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none(), allow_null=True)
+    serializer_related_field = PrimaryKeyField
+    parent = PrimaryKeyField(queryset=Organisation.objects.none(), allow_null=True)  # type: ignore[assignment]
 
     class Meta:
         model = Organisation
-        fields = ["id", "code", "name", "name_en", "kind", "parent", "depth", "region", "osta_code", "city_code",
-                  "institution_code", "institution_type", "accreditation", "accreditation_reason", "uscc",
-                  "address", "phone", "active"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "name_en",
+            "kind",
+            "parent",
+            "depth",
+            "region",
+            "osta_code",
+            "city_code",
+            "institution_code",
+            "institution_type",
+            "accreditation",
+            "accreditation_reason",
+            "uscc",
+            "address",
+            "phone",
+            "active",
+        ]
         read_only_fields = ["depth", "accreditation", "accreditation_reason"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -44,8 +62,9 @@ class AccreditationSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, max_length=200, default="")
 
 
-class OrganisationViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                          viewsets.ReadOnlyModelViewSet):
+class OrganisationViewSet(
+    ScopedQuerysetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """The organisation tree, limited to the caller's subtrees (X1)."""
 
     scoped_model = Organisation
@@ -69,9 +88,13 @@ class OrganisationViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, mixins.U
         serializer.instance = services.create_organisation(actor=self.request.user, parent=parent, **data)
 
     def perform_update(self, serializer: Any) -> None:
-        changes = {("region_id" if k == "region" else k): (v.pk if k == "region" and v else v)
-                   for k, v in serializer.validated_data.items()}
-        serializer.instance = services.update_organisation(serializer.instance, actor=self.request.user, **changes)
+        changes = {
+            ("region_id" if k == "region" else k): (v.pk if k == "region" and v else v)
+            for k, v in serializer.validated_data.items()
+        }
+        serializer.instance = services.update_organisation(
+            serializer.instance, actor=self.request.user, **changes
+        )
 
     @extend_schema(request=AccreditationSerializer, responses=OrganisationSerializer)
     @action(detail=True, methods=["post"])
@@ -80,16 +103,28 @@ class OrganisationViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, mixins.U
         org = self.get_object()
         body = AccreditationSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        org = services.set_accreditation(org, body.validated_data["status"], body.validated_data["reason"],
-                                         actor=request.user)
+        org = services.set_accreditation(
+            org, body.validated_data["status"], body.validated_data["reason"], actor=request.user
+        )
         return Response(OrganisationSerializer(org, context=self.get_serializer_context()).data)
 
 
 class AdministratorEntrySerializer(serializers.ModelSerializer):
+    serializer_related_field = PrimaryKeyField
+
     class Meta:
         model = AdministratorEntry
-        fields = ["id", "organisation", "duty", "responsible_person", "administrator", "phone", "email", "since",
-                  "until"]
+        fields = [
+            "id",
+            "organisation",
+            "duty",
+            "responsible_person",
+            "administrator",
+            "phone",
+            "email",
+            "since",
+            "until",
+        ]
         read_only_fields = ["until"]
 
     def validate_organisation(self, value: Organisation) -> Organisation:
@@ -108,8 +143,9 @@ class AdministratorEntryViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, vi
     def scoped_queryset(self) -> Any:
         from skillcert.orgs.scoping import org_filter
 
-        return AdministratorEntry.objects.filter(org_filter(self.request.user, "organisation")).select_related(
-            "organisation")
+        return AdministratorEntry.objects.filter(
+            org_filter(self.request.user, "organisation")
+        ).select_related("organisation")
 
     def perform_create(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)
@@ -153,9 +189,13 @@ class MeSerializer(serializers.Serializer):
 def me(request: Request) -> Response:
     """The caller and the roles they hold."""
     user: Any = request.user
-    memberships = [{"organisation": m.organisation_id, "organisation_name": m.organisation.name, "role": m.role}
-                   for m in user.memberships.select_related("organisation")]
-    return Response({"username": user.get_username(), "full_name": user.first_name or "", "memberships": memberships})
+    memberships = [
+        {"organisation": m.organisation_id, "organisation_name": m.organisation.name, "role": m.role}
+        for m in user.memberships.select_related("organisation")
+    ]
+    return Response(
+        {"username": user.get_username(), "full_name": user.first_name or "", "memberships": memberships}
+    )
 
 
 __all__ = ["get_user_model"]

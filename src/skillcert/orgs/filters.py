@@ -23,10 +23,13 @@ class OrganisationFilter(django_filters.FilterSet):
         fields = ["q", "kind", "accreditation", "within"]
 
     def search(self, queryset: QuerySet[Organisation], name: str, value: str) -> QuerySet[Organisation]:
-        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value)
-                               | Q(institution_code__startswith=value))
+        return queryset.filter(
+            Q(name__icontains=value) | Q(code__icontains=value) | Q(institution_code__startswith=value)
+        )
 
-    def filter_within(self, queryset: QuerySet[Organisation], name: str, value: int) -> QuerySet[Organisation]:
+    def filter_within(
+        self, queryset: QuerySet[Organisation], name: str, value: int
+    ) -> QuerySet[Organisation]:
         parent = Organisation.objects.filter(pk=value).first()
         return queryset.filter(path__startswith=parent.path) if parent else queryset.none()
 
@@ -39,6 +42,10 @@ ORGANISATION_COLUMNS: list[Column] = [
     ("上级机构", "Parent", lambda o: o.parent.name if o.parent else ""),
     ("部中心代码", "National-centre code", lambda o: o.osta_code),
     ("鉴定机构代码", "Institution code", lambda o: o.institution_code),
-    ("资质状态", "Accreditation", lambda o: o.get_accreditation_display() if o.kind == OrgKind.STATION else ""),
+    (
+        "资质状态",
+        "Accreditation",
+        lambda o: o.get_accreditation_display() if o.kind == OrgKind.STATION else "",
+    ),
     ("行政区划", "Region", lambda o: str(o.region) if o.region else ""),
 ]

@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework import mixins, serializers, viewsets
 
 from skillcert.catalog.models import EducationLevel
-from skillcert.core.api import ScopedQuerysetMixin
+from skillcert.core.api import PrimaryKeyField, ScopedQuerysetMixin
 from skillcert.orgs.models import Organisation
 from skillcert.people import services
 from skillcert.people.filters import PersonFilter
@@ -16,17 +16,31 @@ class PersonSerializer(serializers.ModelSerializer):
     """The masked number is what is shown; the full number is write-only (X7)."""
 
     document_number = serializers.CharField(write_only=True, max_length=40)
-    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
-    education = serializers.PrimaryKeyRelatedField(queryset=EducationLevel.objects.all(), allow_null=True,
-                                                   required=False)
+    organisation = PrimaryKeyField(queryset=Organisation.objects.none())
+    education = PrimaryKeyField(queryset=EducationLevel.objects.all(), allow_null=True, required=False)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_null=True)
     birth_date = serializers.DateField(required=False, allow_null=True)
     document_type = serializers.ChoiceField(choices=DocumentType.choices, default=DocumentType.RESIDENT_ID)
 
     class Meta:
         model = Person
-        fields = ["id", "organisation", "name", "document_type", "document_number", "document_masked", "gender",
-                  "birth_date", "nation", "education", "phone", "address", "source", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "organisation",
+            "name",
+            "document_type",
+            "document_number",
+            "document_masked",
+            "gender",
+            "birth_date",
+            "nation",
+            "education",
+            "phone",
+            "address",
+            "source",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["document_masked", "source", "created_at", "updated_at"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -34,7 +48,8 @@ class PersonSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None and getattr(request, "user", None) is not None:
             self.fields["organisation"].queryset = Organisation.objects.visible_to(  # type: ignore[attr-defined]
-                request.user)
+                request.user
+            )
 
 
 class PersonUpdateSerializer(PersonSerializer):
@@ -44,8 +59,9 @@ class PersonUpdateSerializer(PersonSerializer):
         read_only_fields = [*PersonSerializer.Meta.read_only_fields, "organisation"]
 
 
-class PersonViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                    viewsets.ReadOnlyModelViewSet):
+class PersonViewSet(
+    ScopedQuerysetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Candidates and holders in the caller's subtrees. `document_number` filters by exact number only."""
 
     scoped_model = Person
@@ -63,5 +79,6 @@ class PersonViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, mixins.UpdateM
         serializer.instance = services.register_person(actor=self.request.user, **data)
 
     def perform_update(self, serializer: Any) -> None:
-        serializer.instance = services.update_person(serializer.instance, actor=self.request.user,
-                                                     **serializer.validated_data)
+        serializer.instance = services.update_person(
+            serializer.instance, actor=self.request.user, **serializer.validated_data
+        )

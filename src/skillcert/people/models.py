@@ -62,8 +62,14 @@ class Person(models.Model):
     phone = models.CharField(max_length=20, blank=True)
     address = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=12, default="manual", help_text="manual | card_reader | import")
-    photo = models.ForeignKey("people.Photo", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                              help_text="the latest accepted photo")
+    photo = models.ForeignKey(
+        "people.Photo",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="the latest accepted photo",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
