@@ -43,7 +43,9 @@ class Reviewed(models.Model):
 class AnnualPlan(Reviewed):
     """R4.1: an organisation's training and appraisal plan for a year, due 28 February."""
 
-    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="annual_plans")
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.PROTECT, related_name="annual_plans"
+    )
     year = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -91,8 +93,9 @@ class AppraisalSession(Reviewed):
     exam_start = models.DateField()
     exam_end = models.DateField()
     expected_candidates = models.PositiveIntegerField()
-    responsible_centre = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-                                           related_name="+")
+    responsible_centre = models.ForeignKey(
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -110,14 +113,22 @@ class SessionSubject(models.Model):
     session = models.ForeignKey(AppraisalSession, on_delete=models.CASCADE, related_name="subjects")
     occupation = models.ForeignKey("catalog.Occupation", on_delete=models.PROTECT, related_name="+")
     level = models.ForeignKey("catalog.Level", on_delete=models.PROTECT, related_name="+")
-    national_bank = models.BooleanField(default=False, help_text="papers come from the national question bank")
+    national_bank = models.BooleanField(
+        default=False, help_text="papers come from the national question bank"
+    )
 
     class Meta:
         ordering = ["occupation__code", "-level"]
-        constraints = [models.UniqueConstraint(fields=["session", "occupation", "level"], name="subject_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "occupation", "level"], name="subject_uniq")
+        ]
 
     def __str__(self) -> str:
         return f"{self.occupation.code} {self.occupation.name} {self.level}"
+
+    @property
+    def organisation(self) -> Any:
+        return self.session.organisation
 
     @property
     def needs_comprehensive(self) -> bool:
@@ -146,8 +157,11 @@ class PaperSet(models.Model):
 
     class Meta:
         ordering = ["occupation__code", "-level", "label"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "occupation", "level", "label"],
-                                               name="paper_set_label_uniq")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "occupation", "level", "label"], name="paper_set_label_uniq"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.occupation.name} {self.level} {self.label}"
@@ -170,20 +184,30 @@ class PaperDraw(models.Model):
     def __str__(self) -> str:
         return f"{self.subject}: {self.paper_set.label}"
 
+    @property
+    def organisation(self) -> Any:
+        return self.subject.session.organisation
+
 
 class PassRule(models.Model):
     """Pass marks per occupation and level; the most specific rule wins, the default is 60 each."""
 
-    occupation = models.ForeignKey("catalog.Occupation", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    level = models.ForeignKey("catalog.Level", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    occupation = models.ForeignKey(
+        "catalog.Occupation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.ForeignKey(
+        "catalog.Level", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     theory_min = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal(60))
     practical_min = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal(60))
     comprehensive_min = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal(60))
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["occupation", "level"], name="pass_rule_uniq",
-                                               nulls_distinct=False)]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occupation", "level"], name="pass_rule_uniq", nulls_distinct=False
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.occupation or '*'} {self.level or '*'}"
@@ -200,7 +224,9 @@ class Enrolment(models.Model):
     session = models.ForeignKey(AppraisalSession, on_delete=models.PROTECT, related_name="enrolments")
     subject = models.ForeignKey(SessionSubject, on_delete=models.PROTECT, related_name="enrolments")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="enrolments")
-    photo = models.ForeignKey("people.Photo", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    photo = models.ForeignKey(
+        "people.Photo", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     source = models.CharField(max_length=12, choices=EnrolmentSource.choices)
     work_unit = models.CharField(max_length=100, blank=True)
     theory = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
@@ -208,18 +234,25 @@ class Enrolment(models.Model):
     comprehensive = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     absent = models.BooleanField(default=False)
     result = models.CharField(max_length=8, choices=Result.choices, blank=True, editable=False)
-    eligible = models.BooleanField(default=False, editable=False,
-                                   help_text="qualified and approved: a certificate may be issued")
+    eligible = models.BooleanField(
+        default=False, editable=False, help_text="qualified and approved: a certificate may be issued"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SessionScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["session", "id"]
-        constraints = [models.UniqueConstraint(fields=["session", "person"], name="enrolment_once_per_session")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="enrolment_once_per_session")
+        ]
 
     def __str__(self) -> str:
         return f"{self.session.code} {self.person.name}"
+
+    @property
+    def organisation(self) -> Any:
+        return self.session.organisation
 
 
 class SessionReport(Reviewed):
@@ -238,3 +271,7 @@ class SessionReport(Reviewed):
 
     def __str__(self) -> str:
         return f"report {self.session.code}"
+
+    @property
+    def organisation(self) -> Any:
+        return self.session.organisation

@@ -168,6 +168,63 @@ def _derive_from_document(
     return out, errors
 
 
+def check_person(
+    record: str,
+    *,
+    name: str,
+    document_type: str,
+    document_number: str,
+    gender: str | None = None,
+    birth_date: datetime.date | None = None,
+    education: Any = None,
+    phone: str = "",
+    nation: str = "",
+    address: str = "",
+    source: str = "manual",
+) -> tuple[dict[str, Any], dict[str, Any], list[FieldError]]:
+    """Validate a person's data without writing: (clean details, document facts, errors).
+    Imports use it to report every row's errors before anything is written (X6)."""
+    clean, errors = _check_details(
+        record,
+        {
+            "name": name,
+            "phone": phone,
+            "education": education,
+            "nation": nation,
+            "address": address,
+            "source": source,
+        },
+    )
+    doc, doc_errors = _derive_from_document(record, document_type, document_number, gender, birth_date)
+    return clean, doc, errors + doc_errors
+
+
+def find_or_register_person(
+    *, actor: Any, organisation: Organisation, record: str | None = None, **data: Any
+) -> tuple[Person, bool]:
+    """The person already registered at `organisation` with this document, or a new registration.
+    An existing record must carry the same name; otherwise the mismatch is an error, not a merge."""
+    document_type = data.get("document_type", DocumentType.RESIDENT_ID)
+    record = record or str(data.get("name") or "person")
+    _clean, doc, errors = check_person(record, **data)
+    if errors:
+        raise ValidationFailed.of(errors)
+    existing = Person.objects.filter(
+        organisation=organisation, document_hash=document_hash(document_type, doc["number"])
+    ).first()
+    if existing is None:
+        return register_person(actor=actor, organisation=organisation, record=record, **data), True
+    if existing.name != normalise_name(data["name"], record=record):
+        raise field_error(
+            record,
+            "name",
+            "people.name.mismatch",
+            f"证件号码已登记为“{existing.name}”，与填写的姓名不一致",
+            f"The document number is registered under another name ({existing.name})",
+        )
+    return existing, False
+
+
 @transaction.atomic
 def register_person(
     *,
@@ -188,19 +245,19 @@ def register_person(
     """Register a candidate at an organisation (R0.4: data from the card reader, else validated entry)."""
     _require(actor, organisation)
     record = record or (name or "").strip() or "person"
-    clean, errors = _check_details(
+    clean, doc, errors = check_person(
         record,
-        {
-            "name": name,
-            "phone": phone,
-            "education": education,
-            "nation": nation,
-            "address": address,
-            "source": source,
-        },
+        name=name,
+        document_type=document_type,
+        document_number=document_number,
+        gender=gender,
+        birth_date=birth_date,
+        education=education,
+        phone=phone,
+        nation=nation,
+        address=address,
+        source=source,
     )
-    doc, doc_errors = _derive_from_document(record, document_type, document_number, gender, birth_date)
-    errors += doc_errors
     if errors:
         raise ValidationFailed.of(errors)
     digest = document_hash(document_type, doc["number"])
