@@ -29,7 +29,7 @@ run: install
 	$(BIN)/skillcert runserver 127.0.0.1:$(PORT)
 
 lint: install-test
-	$(BIN)/ruff check src bench conftest.py
+	$(BIN)/ruff check src tests conftest.py $(wildcard bench)
 	$(BIN)/skillcert makemigrations --check --dry-run
 	$(BIN)/mypy src
 
