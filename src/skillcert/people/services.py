@@ -6,6 +6,7 @@ import datetime
 import re
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from skillcert.audit.services import log_action, snapshot
@@ -14,7 +15,7 @@ from skillcert.core.errors import FieldError, NotPermitted, ValidationFailed, fi
 from skillcert.orgs.models import Organisation
 from skillcert.orgs.scoping import has_permission
 from skillcert.people.idnumber import normalise_document, parse_resident_id
-from skillcert.people.models import DocumentType, Gender, Person
+from skillcert.people.models import DocumentType, Gender, Person, Photo
 from skillcert.people.names import normalise_name
 from skillcert.people.protect import document_hash, encrypt, mask
 
@@ -378,3 +379,21 @@ def find_by_document(user: Any, document_type: str, raw_number: str) -> list[Per
     return list(
         Person.objects.visible_to(user).with_document(document_type, number).select_related("organisation")
     )
+
+
+def store_photo(data: bytes, *, source: str, record: str | None = None) -> Photo:
+    """Keep a photo once, by content hash (R0.3). Uploads must meet the photo spec; a card-reader photo
+    (102×126 from the chip) is accepted as the reader delivers it."""
+    from skillcert.people.photos import check_photo, inspect_photo
+
+    facts = check_photo(data, record=record) if source == "upload" else inspect_photo(data)
+    photo = Photo(sha256=facts.sha256, width=facts.width, height=facts.height, size=len(data), source=source)
+    path = settings.MEDIA_ROOT / photo.relative_path
+    if not path.exists():  # same bytes, same name: writing twice is harmless
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    photo, _created = Photo.objects.get_or_create(
+        sha256=facts.sha256,
+        defaults={"width": facts.width, "height": facts.height, "size": len(data), "source": source},
+    )
+    return photo
