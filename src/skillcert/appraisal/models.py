@@ -203,10 +203,24 @@ class PassRule(models.Model):
     comprehensive_min = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal(60))
 
     class Meta:
+        # One rule per occupation/level combination, a null standing for "any" (SQLite has no NULLS NOT
+        # DISTINCT, so each combination of nulls gets its own partial unique index).
         constraints = [
             models.UniqueConstraint(
-                fields=["occupation", "level"], name="pass_rule_uniq", nulls_distinct=False
-            )
+                fields=["occupation", "level"],
+                name="pass_rule_uniq",
+                condition=models.Q(occupation__isnull=False, level__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["occupation"],
+                name="pass_rule_occupation_uniq",
+                condition=models.Q(occupation__isnull=False, level__isnull=True),
+            ),
+            models.UniqueConstraint(
+                fields=["level"],
+                name="pass_rule_level_uniq",
+                condition=models.Q(occupation__isnull=True, level__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -254,7 +254,65 @@ def load_demo() -> dict[str, int]:
                 note="试点单位先行" if org_code == "JS-NJ" else "全省推行",
             )
             created["rollouts"] += 1
+    created["sessions"] = _load_appraisal_demo(by_code)
     return created
+
+
+def _load_appraisal_demo(by_code: dict[str, Organisation]) -> int:
+    """One finished session at Nanjing station 003: plan approved, papers drawn, candidates scored, results
+    submitted and waiting for the city centre's approval; plus this year's annual plan."""
+    from skillcert.appraisal.models import AnnualPlan, AppraisalSession
+    from skillcert.appraisal.services import enrolment, papers, plans, reports, scores, sessions
+    from skillcert.catalog.models import Level, Occupation
+
+    station = by_code["ST-10012003"]
+    year = datetime.date.today().year
+    if not AnnualPlan.objects.filter(organisation=station, year=year).exists():
+        plan = plans.save_annual_plan(
+            station,
+            year,
+            [
+                {"occupation": "6-18-01-01", "level": 4, "planned_count": 120},
+                {"occupation": "6-18-01-01", "level": 3, "planned_count": 40},
+                {"occupation": "6-18-02-04", "level": 2, "planned_count": 15},
+            ],
+            actor=None,
+        )
+        plans.submit_annual_plan(plan, actor=None)
+    if AppraisalSession.objects.filter(organisation=station).exists():
+        return 0
+    exam = datetime.date.today() - datetime.timedelta(days=14)
+    session = sessions.create_session(
+        station,
+        actor=None,
+        site="南京市玄武区中山路1号实训楼",
+        exam_start=exam,
+        exam_end=exam,
+        expected_candidates=4,
+        subjects=[{"occupation": "6-18-01-01", "level": 4}],
+    )
+    session = sessions.review_session(sessions.submit_session(session, actor=None), actor=None, approve=True)
+    subject = session.subjects.get()
+    turner = Occupation.objects.filter(code="6-18-01-01").order_by("-edition").first()
+    assert turner is not None
+    for label in ("A卷", "B卷", "C卷"):
+        paper = papers.register_paper_set(
+            station,
+            turner,
+            Level.objects.get(number=4),
+            label,
+            f"{label}.pdf",
+            f"%PDF-1.4 demo 车工中级理论试卷 {label}".encode(),
+            actor=None,
+        )
+        papers.audit_paper_set(paper, actor=None, approve=True)
+    papers.draw_paper(subject, actor=None, seed="demo-seed-" + session.code)
+    marks = [("85", "78.5"), ("92", "88"), ("58", "71"), ("76", "64.5")]
+    for person, (theory, practical) in zip(station.people.order_by("id"), marks, strict=False):
+        e = enrolment.enrol(session, subject, person, actor=None, source="manual", work_unit="南京机床厂")
+        scores.record_scores(e, actor=None, theory=theory, practical=practical)
+    reports.submit_report(session, actor=None, examiners="王考评,李考评")
+    return 1
 
 
 DEMO_LOGINS = [(u, n, o) for u, n, o, _r, _s in USERS]
