@@ -29,7 +29,7 @@ def demo(db: Any) -> dict[str, Any]:
     from skillcert.core.demo import load_demo
     from skillcert.orgs.models import Organisation
 
-    load_demo()
+    load_demo(with_appraisal=False)  # tests build their own sessions
     orgs = {o.code: o for o in Organisation.objects.all()}
     users = {u.username: u for u in get_user_model().objects.all()}
     return {"orgs": orgs, "users": users}

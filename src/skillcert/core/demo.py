@@ -165,7 +165,7 @@ def demo_password() -> str:
 
 
 @transaction.atomic
-def load_demo() -> dict[str, int]:
+def load_demo(*, with_appraisal: bool = True) -> dict[str, int]:
     created = {"organisations": 0, "users": 0, "people": 0, "administrators": 0, "rollouts": 0}
     by_code = {o.code: o for o in Organisation.objects.filter(code__in=[c for c, *_ in ORGS])}
     for code, name, name_en, kind, parent_code, extra in ORGS:
@@ -254,7 +254,7 @@ def load_demo() -> dict[str, int]:
                 note="试点单位先行" if org_code == "JS-NJ" else "全省推行",
             )
             created["rollouts"] += 1
-    created["sessions"] = _load_appraisal_demo(by_code)
+    created["sessions"] = _load_appraisal_demo(by_code) if with_appraisal else 0
     return created
 
 

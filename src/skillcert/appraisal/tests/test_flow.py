@@ -167,7 +167,7 @@ def test_r4_4_paper_sets_draw_is_reverifiable_and_hidden_until_exam(
             f"%PDF-1.4 paper {label}".encode(),
             actor=actors["operator"],
         )
-        for label in "ABCD"
+        for label in "甲乙丙丁"
     ]
     papers.audit_paper_set(sets[3], actor=actors["reviewer"], approve=False, comment="题目超纲")
     for paper in sets[:2]:
@@ -190,7 +190,8 @@ def test_r4_4_paper_sets_draw_is_reverifiable_and_hidden_until_exam(
     )
     assert not papers.verify_draw(tampered)
     entry = AuditEntry.objects.get(action="appraisal.paper.drawn")
-    assert entry.data["seed"] == draw.seed and entry.data["drawn"] == draw.paper_set_id
+    data: Any = entry.data
+    assert data["seed"] == draw.seed and data["drawn"] == draw.paper_set_id
     # the station may not fetch the drawn paper before the exam date; the centre may
     with pytest.raises(NotFound):
         papers.fetch_drawn_paper(actors["operator"], draw)
@@ -269,13 +270,15 @@ def test_end_to_end_plan_to_approved_roster(actors: dict[str, Any]) -> None:
     )
     with pytest.raises(ValidationFailed) as exc:
         scores.record_scores(
-            session.enrolments.first(), actor=actors["operator"], theory="100.5", practical="x"
+            session.enrolments.order_by("id")[0], actor=actors["operator"], theory="100.5", practical="x"
         )
     assert {e.field for e in exc.value.errors} == {"theory", "practical"}
 
     report_obj = reports.submit_report(session, actor=actors["operator"], examiners="王考评,李考评")
     with pytest.raises(Conflict):  # scores are locked once submitted
-        scores.record_scores(session.enrolments.first(), actor=actors["operator"], theory=90, practical=90)
+        scores.record_scores(
+            session.enrolments.order_by("id")[0], actor=actors["operator"], theory=90, practical=90
+        )
     roster = reports.qualified_roster(session.subjects.get(occupation__code=TURNER))
     assert len(roster.rows) == 80 and not roster.approval_form
     summary = reports.appraisal_report(session.subjects.get(occupation__code=TURNER))
@@ -353,7 +356,7 @@ def test_enrolment_requires_approved_session_and_scope(actors: dict[str, Any]) -
     with pytest.raises(NotPermitted):
         enrolment.enrol_manual(
             session,
-            session.subjects.first(),
+            session.subjects.order_by("id")[0],
             actor=actors["other_station_user"],
             name="乙",
             document_type="resident_id",
