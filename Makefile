@@ -34,6 +34,6 @@ lint: install-test
 	$(BIN)/mypy src
 
 test: install-test
-	@bash scripts/ensure-chromium
+	@bash scripts/ensure-system-packages
 	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -123,7 +123,7 @@ def check_screenshot(path: Path) -> None:
 def browser_demo(transactional_db: None, live_server: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Catalogs + demo tree committed for the live server thread; what the Nanjing admin should see."""
     if not CHROMIUM.exists():
-        pytest.skip(f"chromium not installed ({CHROMIUM} missing): run scripts/ensure-chromium as root")
+        pytest.skip(f"chromium not installed ({CHROMIUM} missing): run scripts/ensure-system-packages")
     from skillcert.catalog.seed import load_catalogs
     from skillcert.core import demo
 

@@ -4,6 +4,13 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+from skillcert.appraisal.api import (
+    AnnualPlanViewSet,
+    EnrolmentViewSet,
+    PaperDrawViewSet,
+    PaperSetViewSet,
+    SessionViewSet,
+)
 from skillcert.audit.api import AuditEntryViewSet
 from skillcert.catalog.api import (
     CalendarDayViewSet,
@@ -31,6 +38,11 @@ router.register("education-levels", EducationLevelViewSet, basename="education-l
 router.register("calendar-days", CalendarDayViewSet, basename="calendar-day")
 router.register("audit", AuditEntryViewSet, basename="audit")
 router.register("jobs", JobViewSet, basename="job")
+router.register("annual-plans", AnnualPlanViewSet, basename="annual-plan")
+router.register("sessions", SessionViewSet, basename="session")
+router.register("enrolments", EnrolmentViewSet, basename="enrolment")
+router.register("paper-sets", PaperSetViewSet, basename="paper-set")
+router.register("paper-draws", PaperDrawViewSet, basename="paper-draw")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),

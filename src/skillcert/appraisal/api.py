@@ -1,0 +1,708 @@
+"""REST API of the appraisal procedure (X4): everything the back office does, for other exam systems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, parsers, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from skillcert.appraisal.models import (
+    AnnualPlan,
+    AnnualPlanLine,
+    AppraisalSession,
+    Enrolment,
+    PaperDraw,
+    PaperSet,
+    SessionReport,
+    SessionSubject,
+)
+from skillcert.appraisal.services import enrolment as enrolment_services
+from skillcert.appraisal.services import papers, plans, reports, scores, sessions
+from skillcert.catalog.models import Level, Occupation
+from skillcert.core.api import PrimaryKeyField, ScopedQuerysetMixin
+from skillcert.core.errors import NotFound
+from skillcert.orgs.models import Organisation
+
+
+def _org_field() -> PrimaryKeyField:
+    return PrimaryKeyField(queryset=Organisation.objects.none())
+
+
+class _ScopedOrgSerializer(serializers.ModelSerializer):
+    """Limits `organisation` choices to the caller's subtrees (X1)."""
+
+    serializer_related_field = PrimaryKeyField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        field = self.fields.get("organisation")
+        if request is not None and getattr(request, "user", None) is not None and field is not None:
+            field.queryset = Organisation.objects.visible_to(request.user)  # type: ignore[attr-defined]
+
+
+class ReviewSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(allow_blank=True, required=False, default="", max_length=500)
+
+
+# --- annual plans (R4.1) -------------------------------------------------------------------------
+
+
+class PlanLineSerializer(serializers.ModelSerializer):
+    occupation: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = AnnualPlanLine
+        fields = ["occupation", "level", "planned_count"]
+
+
+class PlanLineInSerializer(serializers.Serializer):
+    occupation = serializers.CharField(max_length=10, help_text="职业编码, e.g. 6-18-01-01")
+    level = serializers.IntegerField(min_value=1, max_value=5)
+    planned_count = serializers.IntegerField(min_value=0, max_value=1_000_000)
+
+
+class AnnualPlanSerializer(_ScopedOrgSerializer):
+    lines = PlanLineSerializer(many=True, read_only=True)
+    due_date = serializers.DateField(read_only=True)
+    late = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AnnualPlan
+        fields = [
+            "id",
+            "organisation",
+            "year",
+            "status",
+            "due_date",
+            "late",
+            "submitted_at",
+            "reviewed_at",
+            "review_comment",
+            "lines",
+        ]
+        read_only_fields = ["status", "submitted_at", "reviewed_at", "review_comment"]
+
+    def get_late(self, plan: AnnualPlan) -> bool:
+        return plan.is_late()
+
+
+class AnnualPlanInSerializer(_ScopedOrgSerializer):
+    lines = PlanLineInSerializer(many=True)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+    class Meta:
+        model = AnnualPlan
+        fields = ["organisation", "year", "lines"]
+        validators: list[Any] = []  # replacing a draft's lines is allowed; the service decides
+
+
+class AnnualPlanViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """R4.1: annual plans, counts per occupation and level, due 28 February. POST creates or replaces a
+    draft's lines."""
+
+    scoped_model = AnnualPlan
+    filterset_fields = ["year", "status", "organisation"]
+
+    def get_serializer_class(self) -> Any:
+        if self.action == "create":
+            return AnnualPlanInSerializer
+        if self.action == "review":
+            return ReviewSerializer
+        return AnnualPlanSerializer
+
+    def scoped_queryset(self) -> Any:
+        return (
+            AnnualPlan.objects.visible_to(self.request.user)
+            .select_related("organisation")
+            .prefetch_related("lines__occupation")
+        )
+
+    @extend_schema(request=AnnualPlanInSerializer, responses={201: AnnualPlanSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = AnnualPlanInSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        plan = plans.save_annual_plan(
+            data["organisation"], data["year"], [dict(x) for x in data["lines"]], actor=request.user
+        )
+        return Response(AnnualPlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=AnnualPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: Any = None) -> Response:
+        plan = plans.submit_annual_plan(self.get_object(), actor=request.user)
+        return Response(AnnualPlanSerializer(plan).data)
+
+    @extend_schema(request=ReviewSerializer, responses=AnnualPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: Any = None) -> Response:
+        body = ReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        plan = plans.review_annual_plan(self.get_object(), actor=request.user, **body.validated_data)
+        return Response(AnnualPlanSerializer(plan).data)
+
+
+# --- sessions (R4.4, R4.5) -----------------------------------------------------------------------
+
+
+class SubjectSerializer(serializers.ModelSerializer):
+    occupation: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    occupation_name = serializers.CharField(source="occupation.name", read_only=True)
+    draw: Any = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = SessionSubject
+        fields = ["id", "occupation", "occupation_name", "level", "national_bank", "draw"]
+
+
+class SubjectInSerializer(serializers.Serializer):
+    occupation = serializers.CharField(max_length=10)
+    level = serializers.IntegerField(min_value=1, max_value=5)
+    national_bank = serializers.BooleanField(default=False)
+
+
+class SessionSerializer(_ScopedOrgSerializer):
+    subjects = SubjectSerializer(many=True, read_only=True)
+    enrolled = serializers.IntegerField(source="enrolments.count", read_only=True)
+    report_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AppraisalSession
+        fields = [
+            "id",
+            "code",
+            "organisation",
+            "site",
+            "exam_start",
+            "exam_end",
+            "expected_candidates",
+            "status",
+            "responsible_centre",
+            "submitted_at",
+            "reviewed_at",
+            "review_comment",
+            "subjects",
+            "enrolled",
+            "report_status",
+        ]
+        read_only_fields = [
+            "code",
+            "status",
+            "responsible_centre",
+            "submitted_at",
+            "reviewed_at",
+            "review_comment",
+        ]
+
+    def get_report_status(self, session: AppraisalSession) -> str:
+        report = SessionReport.objects.filter(session_id=session.pk).first()
+        return report.status if report else ""
+
+
+class SessionInSerializer(_ScopedOrgSerializer):
+    subjects = SubjectInSerializer(many=True)
+
+    class Meta:
+        model = AppraisalSession
+        fields = ["organisation", "site", "exam_start", "exam_end", "expected_candidates", "subjects"]
+
+
+class ReportInSerializer(serializers.Serializer):
+    examiners = serializers.CharField(allow_blank=True, required=False, default="", max_length=300)
+    notes = serializers.CharField(allow_blank=True, required=False, default="", max_length=500)
+
+
+class RosterUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="XLSX or CSV: 姓名, 证件号码, 职业编码, 等级 (+ 文化程度, 联系电话, 工作单位)"
+    )
+    accept_valid_rows = serializers.BooleanField(default=False)
+
+
+class ScoreUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="XLSX or CSV: 证件号码, 理论, 实操, 综合评审, 缺考")
+
+
+class ImportReportSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    imported = serializers.IntegerField()
+    rejected_rows = serializers.IntegerField()
+    errors: Any = serializers.ListField(child=serializers.DictField())
+
+
+class CardPayloadSerializer(serializers.Serializer):
+    """The ID-card bridge's `/readcard` JSON, posted on by the browser, plus the subject."""
+
+    subject = serializers.IntegerField(min_value=1)
+    partyName = serializers.CharField(max_length=60)
+    gender = serializers.CharField(max_length=4)
+    nation = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    bornDay = serializers.CharField(max_length=10)
+    certAddress = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    certNumber = serializers.CharField(max_length=40)
+    certOrg = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    effDate = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+    expDate = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+    identityPic = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200_000,
+    )
+
+
+class ManualEnrolSerializer(serializers.Serializer):
+    subject = serializers.IntegerField(min_value=1)
+    name = serializers.CharField(max_length=60)
+    document_type = serializers.ChoiceField(
+        choices=["resident_id", "hk_macao", "taiwan", "passport", "foreign_pr"], default="resident_id"
+    )
+    document_number = serializers.CharField(max_length=40)
+    gender = serializers.ChoiceField(choices=["M", "F"], required=False, allow_null=True, default=None)
+    birth_date = serializers.DateField(required=False, allow_null=True, default=None)
+    education = serializers.CharField(max_length=4, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    work_unit = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+def _report_payload(report: Any) -> dict[str, Any]:
+    return {
+        "total": report.total,
+        "imported": report.imported,
+        "rejected_rows": report.rejected_rows,
+        "errors": [e.as_dict() for e in report.errors],
+    }
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="person.name", read_only=True)
+    document_masked = serializers.CharField(source="person.document_masked", read_only=True)
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "session",
+            "subject",
+            "person",
+            "name",
+            "document_masked",
+            "photo",
+            "source",
+            "work_unit",
+            "theory",
+            "practical",
+            "comprehensive",
+            "absent",
+            "result",
+            "eligible",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+FORM_PARAMS = [
+    OpenApiParameter("subject", int, required=True, description="session subject id"),
+    OpenApiParameter("format", str, enum=["pdf", "xlsx"], default="pdf"),
+]
+BINARY = {
+    (200, "application/pdf"): OpenApiTypes.BINARY,
+    (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+}
+
+
+class SessionViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """R4.4/R4.5: session plans, enrolment, scores, the after-session report and its forms."""
+
+    scoped_model = AppraisalSession
+    filterset_fields = ["status", "organisation"]
+    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+
+    def get_serializer_class(self) -> Any:
+        return {
+            "create": SessionInSerializer,
+            "review": ReviewSerializer,
+            "review_report": ReviewSerializer,
+            "report": ReportInSerializer,
+            "import_roster": RosterUploadSerializer,
+            "import_scores": ScoreUploadSerializer,
+            "enrol_card": CardPayloadSerializer,
+            "enrol": ManualEnrolSerializer,
+        }.get(self.action, SessionSerializer)
+
+    def scoped_queryset(self) -> Any:
+        return (
+            AppraisalSession.objects.visible_to(self.request.user)
+            .select_related("organisation")
+            .prefetch_related("subjects__occupation")
+        )
+
+    def _subject(self, session: AppraisalSession, subject_id: Any) -> SessionSubject:
+        subject = SessionSubject.objects.filter(session=session, pk=subject_id).first()
+        if subject is None:
+            raise NotFound(
+                "appraisal.subject.not_found", "本场次没有该职业等级", "No such subject in this session"
+            )
+        return subject
+
+    def _out(self, session: AppraisalSession, code: int = 200) -> Response:
+        session = self.scoped_queryset().get(pk=session.pk)
+        return Response(SessionSerializer(session).data, status=code)
+
+    @extend_schema(request=SessionInSerializer, responses={201: SessionSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = SessionInSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        station = data.pop("organisation")
+        session = sessions.create_session(
+            station, actor=request.user, subjects=[dict(s) for s in data.pop("subjects")], **data
+        )
+        return self._out(session, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=SessionSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: Any = None) -> Response:
+        return self._out(sessions.submit_session(self.get_object(), actor=request.user))
+
+    @extend_schema(request=ReviewSerializer, responses=SessionSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: Any = None) -> Response:
+        body = ReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._out(
+            sessions.review_session(self.get_object(), actor=request.user, **body.validated_data)
+        )
+
+    @extend_schema(request=ManualEnrolSerializer, responses={201: EnrolmentSerializer})
+    @action(detail=True, methods=["post"])
+    def enrol(self, request: Request, pk: Any = None) -> Response:
+        """Manual entry (R0.4 fallback): validated ID number, gender and birth date derived."""
+        session = self.get_object()
+        body = ManualEnrolSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        subject = self._subject(session, data.pop("subject"))
+        work_unit = data.pop("work_unit")
+        data["education"] = data["education"] or None
+        enrolment = enrolment_services.enrol_manual(
+            session, subject, actor=request.user, work_unit=work_unit, **data
+        )
+        return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CardPayloadSerializer, responses={201: EnrolmentSerializer})
+    @action(detail=True, methods=["post"], url_path="enrol-card")
+    def enrol_card(self, request: Request, pk: Any = None) -> Response:
+        """R0.3/R0.4: the ID-card reader bridge's JSON, as read in the browser, with the chip photo."""
+        session = self.get_object()
+        body = CardPayloadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        payload = dict(body.validated_data)
+        subject = self._subject(session, payload.pop("subject"))
+        enrolment = enrolment_services.enrol_from_card(session, subject, payload, actor=request.user)
+        return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request={"multipart/form-data": RosterUploadSerializer}, responses=ImportReportSerializer)
+    @action(detail=True, methods=["post"], url_path="import-roster")
+    def import_roster(self, request: Request, pk: Any = None) -> Response:
+        """XLSX/CSV roster; rejected whole with errors per row and field unless `accept_valid_rows` (X6)."""
+        session = self.get_object()
+        body = RosterUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        report = enrolment_services.import_enrolments(
+            session,
+            upload.read(),
+            upload.name or "",
+            actor=request.user,
+            accept_valid_rows=body.validated_data["accept_valid_rows"],
+        )
+        return Response(_report_payload(report))
+
+    @extend_schema(request={"multipart/form-data": ScoreUploadSerializer}, responses=ImportReportSerializer)
+    @action(detail=True, methods=["post"], url_path="import-scores")
+    def import_scores(self, request: Request, pk: Any = None) -> Response:
+        session = self.get_object()
+        body = ScoreUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        report = scores.import_scores(session, upload.read(), upload.name or "", actor=request.user)
+        return Response(_report_payload(report))
+
+    @extend_schema(request=ReportInSerializer, responses=SessionSerializer)
+    @action(detail=True, methods=["post"])
+    def report(self, request: Request, pk: Any = None) -> Response:
+        """R4.5: submit the results (appraisal report, roster, approval form) to the responsible centre."""
+        session = self.get_object()
+        body = ReportInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        reports.submit_report(session, actor=request.user, **body.validated_data)
+        return self._out(session)
+
+    @extend_schema(request=ReviewSerializer, responses=SessionSerializer)
+    @action(detail=True, methods=["post"], url_path="review-report")
+    def review_report(self, request: Request, pk: Any = None) -> Response:
+        """R4.5: approve (the qualified become eligible for certificates) or return the results."""
+        session = self.get_object()
+        body = ReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        report = SessionReport.objects.filter(session=session).first()
+        if report is None:
+            raise NotFound("appraisal.report.not_found", "结果尚未上报", "The results were not submitted")
+        reports.review_report(report, actor=request.user, **body.validated_data)
+        return self._out(session)
+
+    def _document(self, request: Request, kind: str) -> HttpResponse:
+        from skillcert.appraisal import forms_pdf, forms_xlsx
+
+        session = self.get_object()
+        subject = self._subject(session, request.query_params.get("subject") or 0)
+        fmt = request.query_params.get("format", "pdf")
+        renderer = forms_xlsx if fmt == "xlsx" else forms_pdf
+        if kind == "roster":
+            content = renderer.render_qualified_roster(reports.qualified_roster(subject))
+        else:
+            content = renderer.render_appraisal_report(reports.appraisal_report(subject))
+        return _file(content, fmt, f"{session.code}-{subject.pk}-{kind}")
+
+    @extend_schema(parameters=FORM_PARAMS, responses=BINARY)
+    @action(detail=True, methods=["get"], url_path="roster-form")
+    def roster_form(self, request: Request, pk: Any = None) -> HttpResponse:
+        """附表六 合格人员名册 (技师/高级技师: 审批表), as PDF or XLSX."""
+        return self._document(request, "roster")
+
+    @extend_schema(parameters=FORM_PARAMS, responses=BINARY)
+    @action(detail=True, methods=["get"], url_path="report-form")
+    def report_form(self, request: Request, pk: Any = None) -> HttpResponse:
+        """附表四 鉴定报告, as PDF or XLSX."""
+        return self._document(request, "report")
+
+
+def _file(content: bytes, fmt: str, name: str) -> HttpResponse:
+    if fmt == "xlsx":
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        response = HttpResponse(content, content_type="application/pdf")
+        fmt = "pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+# --- enrolments and scores -----------------------------------------------------------------------
+
+
+class ScoreInSerializer(serializers.Serializer):
+    theory = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=0,
+        max_value=100,
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    practical = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=0,
+        max_value=100,
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    comprehensive = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=0,
+        max_value=100,
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    absent = serializers.BooleanField(default=False)
+
+
+class EnrolmentViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """Candidates in sessions with their scores; the result is derived, never written."""
+
+    scoped_model = Enrolment
+    serializer_class = EnrolmentSerializer
+    filterset_fields = ["session", "subject", "result", "eligible"]
+
+    def get_serializer_class(self) -> Any:
+        return ScoreInSerializer if self.action == "scores" else EnrolmentSerializer
+
+    def scoped_queryset(self) -> Any:
+        return Enrolment.objects.visible_to(self.request.user).select_related("person")
+
+    @extend_schema(request=ScoreInSerializer, responses=EnrolmentSerializer)
+    @action(detail=True, methods=["post"])
+    def scores(self, request: Request, pk: Any = None) -> Response:
+        body = ScoreInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        enrolment = scores.record_scores(self.get_object(), actor=request.user, **body.validated_data)
+        return Response(EnrolmentSerializer(enrolment).data)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="application-form")
+    def application_form(self, request: Request, pk: Any = None) -> HttpResponse:
+        """附表五 个人申报表 as PDF, with the photo."""
+        from skillcert.appraisal import forms_pdf
+
+        enrolment = self.get_object()
+        return _file(
+            forms_pdf.render_application_form(reports.application_form(enrolment)),
+            "pdf",
+            f"{enrolment.session.code}-{enrolment.pk}-application",
+        )
+
+
+# --- paper sets and draws (R4.4) -----------------------------------------------------------------
+
+
+class PaperSetSerializer(_ScopedOrgSerializer):
+    occupation: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = PaperSet
+        fields = [
+            "id",
+            "organisation",
+            "occupation",
+            "level",
+            "label",
+            "file_name",
+            "file_sha256",
+            "file_size",
+            "status",
+            "audited_at",
+            "audit_comment",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PaperUploadSerializer(_ScopedOrgSerializer):
+    occupation = serializers.CharField(max_length=10)
+    level = serializers.IntegerField(min_value=1, max_value=5)
+    file = serializers.FileField()
+
+    class Meta:
+        model = PaperSet
+        fields = ["organisation", "occupation", "level", "label", "file"]
+        validators: list[Any] = []
+
+
+class PaperDrawSerializer(serializers.ModelSerializer):
+    verified = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PaperDraw
+        fields = ["id", "subject", "seed", "candidate_ids", "paper_set", "drawn_at", "verified"]
+
+    def get_verified(self, draw: PaperDraw) -> bool:
+        """Recomputed from the seed and the candidates on every read."""
+        return papers.verify_draw(draw)
+
+
+class PaperSetViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Self-written exam paper sets, registered by stations and audited by their centre. The files are
+    never served here; only a drawn set, through its draw, on or after the exam date."""
+
+    scoped_model = PaperSet
+    filterset_fields = ["organisation", "level", "status"]
+    parser_classes = [parsers.MultiPartParser, parsers.FormParser, parsers.JSONParser]
+
+    def get_serializer_class(self) -> Any:
+        return {"create": PaperUploadSerializer, "audit": ReviewSerializer}.get(
+            self.action, PaperSetSerializer
+        )
+
+    def scoped_queryset(self) -> Any:
+        return PaperSet.objects.visible_to(self.request.user).select_related("occupation")
+
+    @extend_schema(
+        request={"multipart/form-data": PaperUploadSerializer}, responses={201: PaperSetSerializer}
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = PaperUploadSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        occupation = Occupation.objects.filter(code=data["occupation"]).order_by("-edition").first()
+        if occupation is None:
+            raise NotFound("appraisal.paper.occupation", "职业不存在", "Unknown occupation")
+        upload = data["file"]
+        paper = papers.register_paper_set(
+            data["organisation"],
+            occupation,
+            Level.objects.get(number=data["level"]),
+            data["label"],
+            upload.name or "",
+            upload.read(),
+            actor=request.user,
+        )
+        return Response(PaperSetSerializer(paper).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReviewSerializer, responses=PaperSetSerializer)
+    @action(detail=True, methods=["post"])
+    def audit(self, request: Request, pk: Any = None) -> Response:
+        body = ReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        paper = papers.audit_paper_set(self.get_object(), actor=request.user, **body.validated_data)
+        return Response(PaperSetSerializer(paper).data)
+
+
+class DrawInSerializer(serializers.Serializer):
+    subject = serializers.IntegerField(min_value=1)
+
+
+class PaperDrawViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Recorded draws: seed and candidates are public to the scope, so anyone can re-verify."""
+
+    scoped_model = PaperDraw
+
+    def get_serializer_class(self) -> Any:
+        return DrawInSerializer if self.action == "create" else PaperDrawSerializer
+
+    def scoped_queryset(self) -> Any:
+        from skillcert.orgs.scoping import org_filter
+
+        return PaperDraw.objects.filter(
+            org_filter(self.request.user, "subject__session__organisation", "appraisal.view")
+        )
+
+    @extend_schema(request=DrawInSerializer, responses={201: PaperDrawSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = DrawInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        subject = SessionSubject.objects.filter(
+            pk=body.validated_data["subject"], session__in=AppraisalSession.objects.visible_to(request.user)
+        ).first()
+        if subject is None:
+            raise NotFound("appraisal.subject.not_found", "职业等级不存在", "No such subject")
+        draw = papers.draw_paper(subject, actor=request.user)
+        return Response(PaperDrawSerializer(draw).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description="hidden before the exam date, or not found"),
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def paper(self, request: Request, pk: Any = None) -> HttpResponse:
+        """The drawn paper file: for the centres above at any time, for the station from the exam date."""
+        paper, content = papers.fetch_drawn_paper(request.user, self.get_object())
+        response = HttpResponse(content, content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="paper-{paper.pk}-{paper.file_sha256[:8]}"'
+        return response
