@@ -501,34 +501,22 @@ def _file(content: bytes, fmt: str, name: str) -> HttpResponse:
 # --- enrolments and scores -----------------------------------------------------------------------
 
 
+def _score_field() -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=0,
+        max_value=100,
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+
+
 class ScoreInSerializer(serializers.Serializer):
-    theory = serializers.DecimalField(
-        max_digits=4,
-        decimal_places=1,
-        min_value=0,
-        max_value=100,
-        required=False,
-        allow_null=True,
-        default=None,
-    )
-    practical = serializers.DecimalField(
-        max_digits=4,
-        decimal_places=1,
-        min_value=0,
-        max_value=100,
-        required=False,
-        allow_null=True,
-        default=None,
-    )
-    comprehensive = serializers.DecimalField(
-        max_digits=4,
-        decimal_places=1,
-        min_value=0,
-        max_value=100,
-        required=False,
-        allow_null=True,
-        default=None,
-    )
+    theory = _score_field()
+    practical = _score_field()
+    comprehensive = _score_field()
     absent = serializers.BooleanField(default=False)
 
 
