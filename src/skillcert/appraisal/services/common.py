@@ -105,3 +105,23 @@ def results_submitted(session: Any) -> bool:
     return SessionReport.objects.filter(
         session_id=session.pk, status__in=(ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
     ).exists()
+
+
+def record_review(
+    obj: Any, *, actor: Any, approve: bool, comment: str, action: str, data: dict[str, Any] | None = None
+) -> Any:
+    """Approve or return a locked record, save it and audit `<action>.approved` / `<action>.returned`."""
+    from skillcert.audit.services import log_action, snapshot
+
+    before = snapshot(obj, REVIEW_FIELDS)
+    mark_reviewed(obj, actor, approve, comment)
+    obj.save()
+    log_action(
+        f"{action}.{'approved' if approve else 'returned'}",
+        obj,
+        actor=actor,
+        before=before,
+        after=snapshot(obj, REVIEW_FIELDS),
+        data=data,
+    )
+    return obj

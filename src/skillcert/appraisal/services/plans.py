@@ -10,8 +10,8 @@ from skillcert.appraisal.choices import ReviewStatus
 from skillcert.appraisal.models import AnnualPlan, AnnualPlanLine
 from skillcert.appraisal.services.common import (
     REVIEW_FIELDS,
-    mark_reviewed,
     mark_submitted,
+    record_review,
     require,
     require_reviewer,
 )
@@ -153,14 +153,4 @@ def submit_annual_plan(plan: AnnualPlan, *, actor: Any) -> AnnualPlan:
 def review_annual_plan(plan: AnnualPlan, *, actor: Any, approve: bool, comment: str = "") -> AnnualPlan:
     require_reviewer(actor, plan.organisation)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    before = snapshot(plan, REVIEW_FIELDS)
-    mark_reviewed(plan, actor, approve, comment)
-    plan.save()
-    log_action(
-        "appraisal.plan.approved" if approve else "appraisal.plan.returned",
-        plan,
-        actor=actor,
-        before=before,
-        after=snapshot(plan, REVIEW_FIELDS),
-    )
-    return plan
+    return record_review(plan, actor=actor, approve=approve, comment=comment, action="appraisal.plan")

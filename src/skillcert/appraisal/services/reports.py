@@ -20,8 +20,8 @@ from skillcert.appraisal.documents import (
 from skillcert.appraisal.models import AppraisalSession, Enrolment, SessionReport, SessionSubject
 from skillcert.appraisal.services.common import (
     REVIEW_FIELDS,
-    mark_reviewed,
     mark_submitted,
+    record_review,
     require,
     require_reviewer,
 )
@@ -76,18 +76,15 @@ def review_report(report: SessionReport, *, actor: Any, approve: bool, comment: 
     session = report.session
     require_reviewer(actor, session.organisation)
     report = SessionReport.objects.select_for_update().get(pk=report.pk)
-    before = snapshot(report, REVIEW_FIELDS)
-    mark_reviewed(report, actor, approve, comment)
-    report.save()
     eligible = 0
-    if approve:
+    if approve and report.status == "submitted":
         eligible = Enrolment.objects.filter(session=session, result=Result.PASS).update(eligible=True)
-    log_action(
-        "appraisal.report.approved" if approve else "appraisal.report.returned",
+    report = record_review(
         report,
         actor=actor,
-        before=before,
-        after=snapshot(report, REVIEW_FIELDS),
+        approve=approve,
+        comment=comment,
+        action="appraisal.report",
         data={"eligible": eligible},
     )
     return report

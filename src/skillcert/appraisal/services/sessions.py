@@ -12,8 +12,8 @@ from skillcert.appraisal.choices import ReviewStatus
 from skillcert.appraisal.models import AppraisalSession, SessionSubject
 from skillcert.appraisal.services.common import (
     REVIEW_FIELDS,
-    mark_reviewed,
     mark_submitted,
+    record_review,
     require,
     require_reviewer,
     responsible_centre,
@@ -195,15 +195,8 @@ def review_session(
     session = AppraisalSession.objects.select_for_update().select_related("organisation").get(pk=session.pk)
     if approve:
         _check_station(session.organisation)
-    before = snapshot(session, REVIEW_FIELDS)
-    mark_reviewed(session, actor, approve, comment)
-    session.save()
-    log_action(
-        "appraisal.session.approved" if approve else "appraisal.session.returned",
-        session,
-        actor=actor,
-        before=before,
-        after=snapshot(session, REVIEW_FIELDS),
+    session = record_review(
+        session, actor=actor, approve=approve, comment=comment, action="appraisal.session"
     )
     return session
 
