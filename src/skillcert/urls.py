@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("skillcert.api_urls")),
+    path("manage/appraisal/", include("skillcert.appraisal.urls")),
     path("manage/", include("skillcert.backoffice.urls")),
     path("", include("skillcert.backoffice.public_urls")),
 ]

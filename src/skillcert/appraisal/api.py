@@ -592,15 +592,36 @@ class PaperUploadSerializer(_ScopedOrgSerializer):
 
 
 class PaperDrawSerializer(serializers.ModelSerializer):
+    """Seed, candidates and the drawn set are shown only to those who may fetch the drawn paper: the
+    centres above the station, and the station itself from the exam date. Before that the station sees
+    that a draw happened, not its content — with the public draw rule the seed would reveal the set."""
+
+    seed = serializers.CharField(allow_null=True)
+    candidate_ids = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
+    paper_set = serializers.IntegerField(source="paper_set_id", allow_null=True)
     verified = serializers.SerializerMethodField()
+    hidden = serializers.SerializerMethodField()
 
     class Meta:
         model = PaperDraw
-        fields = ["id", "subject", "seed", "candidate_ids", "paper_set", "drawn_at", "verified"]
+        fields = ["id", "subject", "drawn_at", "hidden", "seed", "candidate_ids", "paper_set", "verified"]
 
-    def get_verified(self, draw: PaperDraw) -> bool:
+    def _visible(self, draw: PaperDraw) -> bool:
+        request = self.context.get("request")
+        return request is not None and papers.can_fetch_drawn_paper(request.user, draw)
+
+    def get_hidden(self, draw: PaperDraw) -> bool:
+        return not self._visible(draw)
+
+    def get_verified(self, draw: PaperDraw) -> bool | None:
         """Recomputed from the seed and the candidates on every read."""
-        return papers.verify_draw(draw)
+        return papers.verify_draw(draw) if self._visible(draw) else None
+
+    def to_representation(self, draw: PaperDraw) -> dict[str, Any]:
+        data = super().to_representation(draw)
+        if data["hidden"]:
+            data.update(seed=None, candidate_ids=None, paper_set=None)
+        return data
 
 
 class PaperSetViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -679,7 +700,10 @@ class PaperDrawViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Re
         if subject is None:
             raise NotFound("appraisal.subject.not_found", "职业等级不存在", "No such subject")
         draw = papers.draw_paper(subject, actor=request.user)
-        return Response(PaperDrawSerializer(draw).data, status=status.HTTP_201_CREATED)
+        return Response(
+            PaperDrawSerializer(draw, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
         responses={

@@ -18,6 +18,9 @@ NAV_ITEMS = [
     ("backoffice:calendar", _("Holiday calendar"), "catalog.view"),
     ("backoffice:jobs", _("Jobs"), "jobs.view"),
     ("backoffice:audit", _("Audit log"), "audit.view"),
+    ("appraisal:plans", _("Annual plans"), "appraisal.view"),
+    ("appraisal:sessions", _("Appraisal sessions"), "appraisal.view"),
+    ("appraisal:papers", _("Paper sets"), "appraisal.view"),
 ]
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from skillcert.appraisal.choices import EnrolmentSource
 from skillcert.appraisal.models import AppraisalSession, Enrolment, SessionSubject
@@ -148,7 +149,7 @@ def parse_card(payload: dict[str, Any]) -> dict[str, Any]:
             )
         )
     expiry = re.sub(r"\D", "", str(payload.get("expDate") or ""))
-    if len(expiry) == 8 and expiry < datetime.date.today().strftime("%Y%m%d"):
+    if len(expiry) == 8 and expiry < timezone.localdate().strftime("%Y%m%d"):
         errors.append(
             FieldError(
                 "expDate", "appraisal.card.expired", "身份证已过有效期", "The ID card has expired", record
@@ -203,7 +204,7 @@ ROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
     "work_unit": ("工作单位", "work_unit"),
 }
 REQUIRED_COLUMNS = ("name", "document_number", "occupation", "level")
-_DOC_TYPES = {
+DOC_TYPES = {
     "居民身份证": "resident_id",
     "身份证": "resident_id",
     "护照": "passport",
@@ -359,7 +360,7 @@ def import_enrolments(
                     record,
                 )
             )
-        document_type = _DOC_TYPES.get(
+        document_type = DOC_TYPES.get(
             row.get("document_type", "").strip(),
             row.get("document_type", "").strip() or DocumentType.RESIDENT_ID,
         )

@@ -18,7 +18,7 @@ from skillcert.appraisal.services.common import require, require_reviewer
 from skillcert.appraisal.services.sessions import require_approved
 from skillcert.audit.services import log_action
 from skillcert.catalog.models import Level, Occupation
-from skillcert.core.errors import Conflict, NotFound, field_error
+from skillcert.core.errors import Conflict, NotFound, NotPermitted, field_error
 from skillcert.orgs.models import Organisation
 from skillcert.orgs.scoping import has_permission
 
@@ -143,7 +143,9 @@ def draw_paper(subject: SessionSubject, *, actor: Any, seed: str | None = None) 
     session = subject.session
     require_reviewer(actor, session.organisation)
     if actor is not None and not has_permission(actor, "appraisal.draw", session.organisation):
-        raise Conflict("appraisal.draw.not_permitted", "需要抽题权限", "Drawing papers needs the draw role")
+        raise NotPermitted(
+            "appraisal.draw.not_permitted", "需要抽题权限", "Drawing papers needs the draw role"
+        )
     require_approved(session)
     if subject.national_bank:
         raise Conflict(

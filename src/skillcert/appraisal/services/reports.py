@@ -40,6 +40,12 @@ def submit_report(
     require(actor, "appraisal.score", session.organisation)
     session = AppraisalSession.objects.select_for_update().get(pk=session.pk)
     require_approved(session)
+    if timezone.localdate() < session.exam_start:
+        raise Conflict(
+            "appraisal.report.before_exam",
+            f"考试日期（{session.exam_start:%Y-%m-%d}）之前不能上报结果",
+            f"Results cannot be submitted before the exam date ({session.exam_start:%Y-%m-%d})",
+        )
     unscored = [e for e in session.enrolments.select_related("person") if not e.result]
     if not session.enrolments.exists():
         raise Conflict("appraisal.report.no_candidates", "本场次没有考生", "The session has no candidates")

@@ -12,7 +12,7 @@ from django.db.models import Q
 from skillcert.appraisal.choices import Result, ReviewStatus
 from skillcert.appraisal.models import AppraisalSession, Enrolment, PassRule
 from skillcert.appraisal.services.common import require, results_submitted
-from skillcert.appraisal.services.enrolment import ImportReport, read_table
+from skillcert.appraisal.services.enrolment import DOC_TYPES, ImportReport, read_table
 from skillcert.audit.services import log_action
 from skillcert.core.errors import Conflict, FieldError, ValidationFailed
 from skillcert.people.idnumber import normalise_document
@@ -164,6 +164,7 @@ def record_scores(
 
 
 SCORE_COLUMNS = {
+    "document_type": ("证件类型", "document_type"),
     "document_number": ("证件号码", "身份证号码", "document_number"),
     "theory": ("理论", "理论成绩", "theory"),
     "practical": ("实操", "操作技能成绩", "实操成绩", "practical"),
@@ -183,8 +184,11 @@ def import_scores(session: AppraisalSession, content: bytes, filename: str, *, a
     for number, row in enumerate(rows, start=2):
         record = f"第{number}行 row {number}"
         try:
+            document_type = DOC_TYPES.get(
+                row.get("document_type", "").strip(), row.get("document_type", "").strip() or "resident_id"
+            )
             digest = document_hash(
-                "resident_id", normalise_document("resident_id", row.get("document_number", ""))
+                document_type, normalise_document(document_type, row.get("document_number", ""))
             )
         except ValidationFailed as exc:
             report.errors += [

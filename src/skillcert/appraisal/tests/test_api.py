@@ -130,8 +130,9 @@ def test_draw_via_api_hidden_from_station_until_exam_date(
     )
     assert body["candidate_ids"] == sorted(audited.values_list("pk", flat=True))  # every audited set
     assert set(ids) <= set(body["candidate_ids"])
-    # the station sees the draw record (to re-verify it) but not the paper before the exam date
-    assert api("nj003").get(f"/api/v1/paper-draws/{body['id']}/").json()["seed"] == body["seed"]
+    # before the exam date the station sees that a draw happened, not its seed, set or paper
+    as_station = api("nj003").get(f"/api/v1/paper-draws/{body['id']}/").json()
+    assert as_station["hidden"] is True and as_station["seed"] is None and as_station["paper_set"] is None
     hidden = api("nj003").get(f"/api/v1/paper-draws/{body['id']}/paper/")
     assert hidden.status_code == 404
     shown = api("nj_admin").get(f"/api/v1/paper-draws/{body['id']}/paper/")
@@ -174,7 +175,7 @@ def test_card_reader_enrolment_with_chip_photo(
 
 
 def test_roster_import_scores_report_via_api(api: Any, demo: dict[str, Any]) -> None:
-    session = create_approved_session(api, demo)
+    session = create_approved_session(api, demo, days_ahead=-1)
     rows = [[person_name(i), resident_id(i), "高中", "", TURNER, "4", ""] for i in range(20)]
     rows[3][1] = rows[3][1][:-1] + ("1" if rows[3][1][-1] != "1" else "2")  # broken check digit
     url = f"/api/v1/sessions/{session['id']}/import-roster/"

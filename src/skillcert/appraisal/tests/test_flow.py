@@ -204,7 +204,7 @@ def test_r4_4_paper_sets_draw_is_reverifiable_and_hidden_until_exam(
 
 
 def test_end_to_end_plan_to_approved_roster(actors: dict[str, Any]) -> None:
-    session = approved_session(actors)
+    session = approved_session(actors, exam_start=datetime.date.today() - datetime.timedelta(days=1))
     good = [
         [person_name(i), resident_id(i), "高中", f"139{i:08d}", TURNER, "四级", "南京机床厂"]
         for i in range(95)
@@ -362,3 +362,20 @@ def test_enrolment_requires_approved_session_and_scope(actors: dict[str, Any]) -
             document_type="resident_id",
             document_number=resident_id(501),
         )
+
+
+def test_r4_5_results_cannot_be_submitted_before_the_exam(actors: dict[str, Any]) -> None:
+    session = approved_session(actors)  # exam in ten days
+    subject = session.subjects.get(occupation__code=TURNER)
+    e = enrolment.enrol_manual(
+        session,
+        subject,
+        actor=actors["operator"],
+        name="早报",
+        document_type="resident_id",
+        document_number=resident_id(600),
+    )
+    scores.record_scores(e, actor=actors["operator"], theory=90, practical=90)
+    with pytest.raises(Conflict) as exc:
+        reports.submit_report(session, actor=actors["operator"])
+    assert exc.value.code == "appraisal.report.before_exam"
