@@ -11,6 +11,7 @@ says how to get it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import struct
 import zlib
@@ -147,27 +148,24 @@ def browser_demo(transactional_db: None, live_server: Any, monkeypatch: pytest.M
     }
 
 
-@pytest.fixture
-def page(browser_demo: dict[str, Any]) -> Iterator[Any]:
+@contextlib.contextmanager
+def open_page(base_url: str, problems: list[str]) -> Iterator[Any]:
+    """A page in headless Debian Chromium as a Chinese user's browser (zh-CN falls back to zh-hans),
+    collecting page errors and failed HTTP answers into `problems`."""
     from playwright.sync_api import sync_playwright
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SCREENSHOTS.glob("*-[ez][nh].png"):  # never pass on a previous run's pictures
-        old.unlink()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
         try:
-            # A Chinese user's browser: zh-CN falls back to the zh-hans translation.
             context = browser.new_context(
                 viewport={"width": WIDTH, "height": HEIGHT},
                 device_scale_factor=1,
                 locale="zh-CN",
                 timezone_id="Asia/Shanghai",
-                base_url=browser_demo["url"],
+                base_url=base_url,
             )
             context.set_default_timeout(TIMEOUT_MS)
             pg = context.new_page()
-            problems: list[str] = []
             pg.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
             pg.on(
                 "response",
@@ -177,11 +175,28 @@ def page(browser_demo: dict[str, Any]) -> Iterator[Any]:
                     else None
                 ),
             )
-            browser_demo["problems"] = problems
-            yield pg
+            try:
+                yield pg
+            finally:
+                # While Playwright's loop runs, Django's connections are per-contextvars, not per-thread:
+                # ORM queries in the test body open a connection of their own. Close it, or PostgreSQL
+                # refuses to drop the test database ("being accessed by other users").
+                from django.db import connections
+
+                connections.close_all()
             context.close()
         finally:
             browser.close()
+
+
+@pytest.fixture
+def page(browser_demo: dict[str, Any]) -> Iterator[Any]:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob("*-[ez][nh].png"):  # never pass on a previous run's pictures
+        old.unlink()
+    browser_demo["problems"] = []
+    with open_page(browser_demo["url"], browser_demo["problems"]) as pg:
+        yield pg
 
 
 # --- the walk ----------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -183,6 +184,7 @@ def session_page(request: HttpRequest, session: AppraisalSession, **overrides: A
         "can_enrol": can_enrol,
         "can_score": can_score,
         "can_report": approved
+        and timezone.localdate() >= session.exam_start  # reports.submit_report refuses earlier
         and has_permission(user, "appraisal.score", station)
         and (report is None or report.status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED)),
         "can_review_report": reviewer and report is not None and report.status == ReviewStatus.SUBMITTED,

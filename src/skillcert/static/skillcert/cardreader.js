@@ -105,10 +105,17 @@
     var timer = controller ? window.setTimeout(function () { controller.abort(); }, BRIDGE_TIMEOUT_MS) : null;
     return fetch(bridgeUrl, { method: "GET", cache: "no-store", signal: controller ? controller.signal : undefined })
       .then(function (response) {
+        // The bridge answered: whatever went wrong, it is not "unreachable" (e.g. no card on the reader).
         if (!response.ok) {
-          throw new Error("bridge answered " + response.status);
+          var failed = new Error("bridge answered " + response.status);
+          failed.answered = true;
+          throw failed;
         }
-        return response.json();
+        return response.json().catch(function () {
+          var garbled = new Error("bridge answered with no JSON");
+          garbled.answered = true;
+          throw garbled;
+        });
       })
       .finally(function () {
         if (timer) {
@@ -156,9 +163,13 @@
           }
           return card;
         },
-        function () {
-          var error = new Error("unreachable");
-          error.unreachable = true;
+        function (failure) {
+          var error = new Error(failure && failure.answered ? "no card" : "unreachable");
+          if (failure && failure.answered) {
+            error.noCard = true;
+          } else {
+            error.unreachable = true;
+          }
           throw error;
         }
       )
