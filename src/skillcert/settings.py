@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "skillcert.people",
     "skillcert.jobs",
     "skillcert.appraisal",
+    "skillcert.certificates",
     "skillcert.backoffice",
 ]
 
@@ -122,9 +123,18 @@ TEMPLATES = [
 ]
 
 # --- database ---------------------------------------------------------------------------------
+# Writers queue (BEGIN IMMEDIATE, 20 s busy timeout) instead of failing on a lock upgrade; WAL lets
+# readers run beside the one writer.
+_SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 _database_url = os.environ.get("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=600, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["OPTIONS"] = dict(_SQLITE_OPTIONS)
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # design.md "Serving the hot path": server-side binding lets psycopg prepare statements.
         DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -136,11 +146,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "skillcert.sqlite3"),
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
+            "OPTIONS": dict(_SQLITE_OPTIONS),
             # A file, not memory, so a Celery worker in another thread or process sees the test data.
             # Per process, so two test runs on one machine never share a file.
             "TEST": {"NAME": str(VAR_DIR / f"test-skillcert-{os.getpid()}.sqlite3")},

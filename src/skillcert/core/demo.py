@@ -254,8 +254,28 @@ def load_demo(*, with_appraisal: bool = True) -> dict[str, int]:
                 note="试点单位先行" if org_code == "JS-NJ" else "全省推行",
             )
             created["rollouts"] += 1
+    _load_numbering(by_code)
     created["sessions"] = _load_appraisal_demo(by_code) if with_appraisal else 0
     return created
+
+
+def _load_numbering(by_code: dict[str, Organisation]) -> None:
+    """Jiangsu numbers under its national-centre code 10, sealed by the provincial HR department; the
+    machinery industry centre numbers its own occupations under 49 (R4.3)."""
+    from skillcert.certificates.models import NumberingConfig
+
+    for centre, authority, area, uscc in [
+        ("JS", "JS-HRSS", "10", "11320000014000240J"),
+        ("IND-49", "IND-49", "49", "12100000400011234N"),
+    ]:
+        if not NumberingConfig.objects.filter(organisation=by_code[centre]).exists():
+            NumberingConfig.objects.create(
+                organisation=by_code[centre],
+                issuing_authority=by_code[authority],
+                scheme="national16",
+                area_code=area,
+                issuer_uscc=uscc,
+            )
 
 
 def _load_appraisal_demo(by_code: dict[str, Organisation]) -> int:

@@ -7,17 +7,20 @@ from __future__ import annotations
 
 from skillcert.orgs.choices import Role
 
-_READ = {"people.view", "orgs.view", "catalog.view", "jobs.view", "appraisal.view"}
+_READ = {"people.view", "orgs.view", "catalog.view", "jobs.view", "appraisal.view", "certificates.view"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.STATION_OPERATOR: frozenset(
         _READ | {"people.change", "appraisal.plan", "appraisal.enrol", "appraisal.score"}
     ),
-    Role.CERT_ADMIN: frozenset(_READ | {"people.change", "orgs.register", "jobs.run", "appraisal.plan"}),
+    Role.CERT_ADMIN: frozenset(
+        _READ | {"people.change", "orgs.register", "jobs.run", "appraisal.plan", "certificates.issue",
+                 "certificates.reissue", "certificates.correct"}
+    ),
     Role.REVIEWER: frozenset(_READ | {"appraisal.review", "appraisal.draw"}),
     Role.CENTRE_LEADER: frozenset(
         _READ | {"orgs.change", "orgs.register", "orgs.accredit", "audit.view", "appraisal.plan",
-                 "appraisal.review"}
+                 "appraisal.review", "certificates.issue", "certificates.review", "certificates.revoke"}
     ),
     Role.NETWORK_ADMIN: frozenset(_READ | {"jobs.run"}),
     Role.AUDITOR: frozenset(_READ | {"audit.view"}),

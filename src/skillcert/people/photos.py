@@ -544,7 +544,7 @@ def _face_cascade() -> Any:
     try:
         import cv2
 
-        path = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"
+        path = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"  # type: ignore[attr-defined]
         cascade = cv2.CascadeClassifier(path)
         if cascade.empty():
             logger.warning("OpenCV has no frontal-face cascade at %s; photo face check skipped", path)

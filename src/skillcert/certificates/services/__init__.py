@@ -1,0 +1,1 @@
+"""Certificate register use cases: issue, reissue, correct, revoke (one module each)."""
