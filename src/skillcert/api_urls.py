@@ -20,6 +20,7 @@ from skillcert.catalog.api import (
     OstaCodeViewSet,
     RegionViewSet,
 )
+from skillcert.certificates.api import CertificateViewSet, DirectoryViewSet, NumberingConfigViewSet
 from skillcert.core.api import api_not_found
 from skillcert.jobs.api import JobViewSet
 from skillcert.orgs.api import AdministratorEntryViewSet, OrganisationViewSet, RolloutSettingViewSet, me
@@ -43,6 +44,9 @@ router.register("sessions", SessionViewSet, basename="session")
 router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 router.register("paper-sets", PaperSetViewSet, basename="paper-set")
 router.register("paper-draws", PaperDrawViewSet, basename="paper-draw")
+router.register("certificates", CertificateViewSet, basename="certificate")
+router.register("numbering-configs", NumberingConfigViewSet, basename="numbering-config")
+router.register("directory", DirectoryViewSet, basename="directory")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),

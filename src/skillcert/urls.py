@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from skillcert.certificates.urls import public_urlpatterns as directory_urlpatterns
 from skillcert.core.views import healthz
 
 urlpatterns = [
@@ -9,6 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("skillcert.api_urls")),
     path("manage/appraisal/", include("skillcert.appraisal.urls")),
+    path("manage/certificates/", include("skillcert.certificates.urls")),
+    path("directory/", include(directory_urlpatterns)),
     path("manage/", include("skillcert.backoffice.urls")),
     path("", include("skillcert.backoffice.public_urls")),
 ]

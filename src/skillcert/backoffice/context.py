@@ -21,6 +21,7 @@ NAV_ITEMS = [
     ("appraisal:plans", _("Annual plans"), "appraisal.view"),
     ("appraisal:sessions", _("Appraisal sessions"), "appraisal.view"),
     ("appraisal:papers", _("Paper sets"), "appraisal.view"),
+    ("certificates:list", _("Certificates"), "certificates.view"),
 ]
 
 

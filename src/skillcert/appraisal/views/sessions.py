@@ -188,6 +188,9 @@ def session_page(request: HttpRequest, session: AppraisalSession, **overrides: A
         and has_permission(user, "appraisal.score", station)
         and (report is None or report.status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED)),
         "can_review_report": reviewer and report is not None and report.status == ReviewStatus.SUBMITTED,
+        "can_issue": report is not None
+        and report.status == ReviewStatus.APPROVED
+        and has_permission(user, "certificates.issue", station),
         "subject_rows": subject_rows,
         "score_rows": score_rows,
         "any_comprehensive": any(s.needs_comprehensive for s in subjects),

@@ -4,17 +4,19 @@ one transaction — number, frozen issued data and the GB/T 36904 e-licence iden
 from __future__ import annotations
 
 import datetime
+import json
 from collections import defaultdict
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from skillcert.appraisal.choices import Result, ReviewStatus
 from skillcert.appraisal.models import AppraisalSession, Enrolment, SessionReport
 from skillcert.audit.services import log_action
-from skillcert.certificates.choices import CertificateState, EventKind
-from skillcert.certificates.elicence import make_licence_id
+from skillcert.catalog.models import Level, Occupation
+from skillcert.certificates.choices import CertificateKind, CertificateState, EventKind
+from skillcert.certificates.elicence import ROOT, check_character, make_licence_id
 from skillcert.certificates.models import Certificate, CertificateEvent, NumberingConfig
 from skillcert.certificates.numbering import National16, Scheme, Skill22, next_sequence_capacity
 from skillcert.certificates.services.sequences import allocate
@@ -22,7 +24,7 @@ from skillcert.core.errors import Conflict, NotPermitted
 from skillcert.orgs.choices import OrgKind
 from skillcert.orgs.models import Organisation
 from skillcert.orgs.scoping import has_permission
-from skillcert.people.protect import encrypt
+from skillcert.people.protect import decrypt, encrypt
 
 _GENDER_ZH: dict[str, str] = {"M": "男", "F": "女"}
 _RESULT_ZH: dict[str, str] = {Result.PASS.value: "合格"}
@@ -122,11 +124,123 @@ def frozen_data(e: Enrolment, config: NumberingConfig, issued_on: datetime.date)
     }
 
 
+_ENROLMENT_FIELDS = (
+    "id",
+    "person_id",
+    "photo_id",
+    "theory",
+    "practical",
+    "comprehensive",
+    "result",
+    "subject__occupation_id",
+    "subject__level_id",
+    "person__name",
+    "person__gender",
+    "person__birth_date",
+    "person__education__name_zh",
+    "person__document_masked",
+    "person__document_type",
+    "person__document_cipher",
+    "person__photo_id",
+)
+_CERTIFICATE_COLUMNS = [f.attname for f in Certificate._meta.concrete_fields]
+_EVENT_COLUMNS = ("certificate_id", "kind", "at", "actor_id", "reason", "data", "blank_serial")
+
+
+def _score(value: Any) -> str | None:
+    return str(value) if value is not None else None
+
+
+class _Series:
+    """What is constant for every certificate of one series: its configuration, the number prefix (the
+    first number is formatted and checked in full, the rest differ only in the sequence digits), the
+    e-licence parts and the frozen data common to all."""
+
+    def __init__(
+        self,
+        config: NumberingConfig,
+        station: Organisation,
+        occupation: Any,
+        work_type: str,
+        level: Any,
+        issued_on: datetime.date,
+        session_code: str,
+        first: int,
+        last: int,
+    ) -> None:
+        self.config = config
+        year = issued_on.year
+        first_number = _number(config, station, level.number, year, first)
+        _number(config, station, level.number, year, last)  # both ends checked: the rest lie between
+        self.width = len(str(next_sequence_capacity(config.scheme)))
+        self.prefix = first_number[: -self.width]
+        make_licence_id(config.licence_type_code, config.issuer_uscc, first_number)  # checks the parts
+        self.licence_head = f"{ROOT}.{config.licence_type_code}.{config.issuer_uscc}."
+        self.occupation = {
+            "occupation_code": occupation.code,
+            "occupation": occupation.name,
+            "occupation_edition": occupation.edition,
+            "work_type": work_type,
+            "level": level.number,
+            "level_name": f"{level.name_zh}/{level.title_zh}",
+            "level_name_en": level.name_en,
+        }
+        self.issued = {
+            "issued_on": issued_on.isoformat(),
+            "issuing_authority": config.issuing_authority.name,
+            "issuing_authority_en": config.issuing_authority.name_en,
+        }
+        self.session_code = session_code
+
+    def number(self, sequence: int) -> str:
+        return f"{self.prefix}{sequence:0{self.width}d}"
+
+    def licence_id(self, number: str) -> str:
+        config = self.config
+        check = check_character(config.licence_type_code, config.issuer_uscc, number, "001")
+        return f"{self.licence_head}{number}.001.{check}"
+
+    def data(self, row: dict[str, Any]) -> dict[str, Any]:
+        """frozen_data() from an enrolment row of _ENROLMENT_FIELDS: the same keys, in the same order."""
+        education = row["person__education__name_zh"]
+        return {
+            "name": row["person__name"],
+            "gender": _GENDER_ZH.get(row["person__gender"], ""),
+            "birth_date": row["person__birth_date"].isoformat(),
+            "education": education if education else "",
+            "id_number_masked": row["person__document_masked"],
+            "document_type": row["person__document_type"],
+            **self.occupation,
+            "theory": _score(row["theory"]),
+            "practical": _score(row["practical"]),
+            "comprehensive": _score(row["comprehensive"]),
+            "evaluation": _RESULT_ZH.get(row["result"], ""),
+            **self.issued,
+            "photo": row["photo_id"] or row["person__photo_id"] or "",
+            "session": self.session_code,
+        }
+
+
+def _copy_rows(cursor: Any, table: str, columns: Any, rows: Any) -> None:
+    """COPY rows into a PostgreSQL table inside the caller's transaction (JSON columns as JSON text)."""
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy:
+        write = copy.write_row
+        for row in rows:
+            write(row)
+
+
 @transaction.atomic
 def issue_certificates(
     session: AppraisalSession, *, actor: Any, issued_on: datetime.date | None = None
 ) -> list[Certificate]:
-    """Certificates for all eligible candidates of an approved session not yet certified."""
+    """Certificates for all eligible candidates of an approved session not yet certified.
+
+    At volume (issue 4, bench/issue.py): enrolments are read as rows, not model instances; the
+    numbering configuration, work type and common frozen data are computed once per occupation and
+    series; on PostgreSQL certificates and their events are written with COPY in this transaction
+    (primary keys taken from the table's sequence first, so events can refer to them), elsewhere with
+    bulk_create."""
     station = session.organisation
     if actor is not None and not has_permission(actor, "certificates.issue", station):
         raise NotPermitted()
@@ -137,58 +251,123 @@ def issue_certificates(
             "The session's results are not approved; no certificate can be issued",
         )
     issued_on = issued_on or timezone.localdate()
-    enrolments = list(
+    rows = list(
         Enrolment.objects.select_for_update(of=("self",))
         .filter(session=session, eligible=True, certificate__isnull=True)
-        .select_related("person", "person__education", "subject__occupation", "subject__level", "session")
         .order_by("id")
+        .values(*_ENROLMENT_FIELDS)
     )
-    if not enrolments:
+    if not rows:
         return []
-    by_series: dict[tuple[str, int], list[tuple[Enrolment, NumberingConfig]]] = defaultdict(list)
-    for e in enrolments:
-        config = numbering_config(station, e.subject.occupation)
-        by_series[_series(config, station, e.subject.level_id, issued_on.year)].append((e, config))
-    certificates: list[Certificate] = []
+    occupations = Occupation.objects.in_bulk({r["subject__occupation_id"] for r in rows})
+    levels = Level.objects.in_bulk({r["subject__level_id"] for r in rows})
+    configs = {pk: numbering_config(station, occupation) for pk, occupation in occupations.items()}
+    by_series: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        config = configs[r["subject__occupation_id"]]
+        by_series[_series(config, station, r["subject__level_id"], issued_on.year)].append(r)
+    work_types: dict[int, str] = {}
+    now = timezone.now()
+    actor_user = actor if getattr(actor, "is_authenticated", False) else None
+    state = CertificateState.VALID.value
+    kind = CertificateKind.QUALIFICATION.value
+    values: list[list[Any]] = []  # in _CERTIFICATE_COLUMNS order, id first (set below)
     for (key, capacity), members in sorted(by_series.items()):  # locks in a fixed order
-        for sequence, (e, config) in zip(allocate(key, len(members), capacity), members, strict=True):
-            number = _number(config, station, e.subject.level_id, issued_on.year, sequence)
-            certificates.append(
-                Certificate(
-                    number=number,
-                    scheme=config.scheme,
-                    licence_id=make_licence_id(config.licence_type_code, config.issuer_uscc, number),
-                    enrolment=e,
-                    person=e.person,
-                    organisation=station,
-                    issuing_authority=config.issuing_authority,
-                    occupation=e.subject.occupation,
-                    level=e.subject.level,
-                    issued_on=issued_on,
-                    data=frozen_data(e, config, issued_on),
-                    id_cipher=encrypt(e.person.document_number()),
-                    state=CertificateState.VALID,
+        sequences = allocate(key, len(members), capacity)
+        by_template: dict[tuple[int, int], _Series] = {}
+        for sequence, r in zip(sequences, members, strict=True):
+            occupation_id, level_id = r["subject__occupation_id"], r["subject__level_id"]
+            series = by_template.get((occupation_id, level_id))
+            if series is None:
+                occupation = occupations[occupation_id]
+                if occupation_id not in work_types:
+                    names = [w.name for w in occupation.work_types.all()[:1]]
+                    work_types[occupation_id] = names[0] if names else ""
+                series = by_template[(occupation_id, level_id)] = _Series(
+                    configs[occupation_id],
+                    station,
+                    occupation,
+                    work_types[occupation_id],
+                    levels[level_id],
+                    issued_on,
+                    session.code,
+                    sequences[0],
+                    sequences[-1],
+                )
+            config = series.config
+            number = series.number(sequence)
+            values.append(
+                [
+                    None,
+                    number,
+                    config.scheme,
+                    kind,
+                    series.licence_id(number),
+                    r["id"],
+                    r["person_id"],
+                    station.pk,
+                    config.issuing_authority_id,
+                    occupation_id,
+                    level_id,
+                    issued_on,
+                    series.data(r),
+                    encrypt(decrypt(r["person__document_cipher"])),
+                    state,
+                    now,
+                ]
+            )
+    actor_id = actor_user.pk if actor_user is not None else None
+    if connection.vendor == "postgresql":
+        certificate_table, event_table = Certificate._meta.db_table, CertificateEvent._meta.db_table
+        with connection.cursor() as wrapper:
+            cursor = wrapper.cursor  # psycopg's own cursor, for COPY
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [certificate_table, len(values)],
+            )
+            for v, (pk,) in zip(values, cursor.fetchall(), strict=True):
+                v[0] = pk
+            dumps = json.dumps
+            _copy_rows(
+                cursor,
+                certificate_table,
+                _CERTIFICATE_COLUMNS,
+                ([*v[:12], dumps(v[12]), *v[13:]] for v in values),
+            )
+            _copy_rows(
+                cursor,
+                event_table,
+                _EVENT_COLUMNS,
+                (
+                    (v[0], EventKind.ISSUED.value, now, actor_id, "", dumps({"number": v[1]}), "")
+                    for v in values
+                ),
+            )
+        certificates = []
+        for v in values:
+            c = Certificate(*v)
+            c._state.adding, c._state.db = False, connection.alias
+            certificates.append(c)
+    else:
+        certificates = [Certificate(*v) for v in values]
+        Certificate.objects.bulk_create(certificates, batch_size=1000)
+        if not all(c.pk for c in certificates):  # SQLite < 3.35 returns no ids
+            by_number = dict(
+                Certificate.objects.filter(number__in=[c.number for c in certificates]).values_list(
+                    "number", "pk"
                 )
             )
-    Certificate.objects.bulk_create(certificates, batch_size=1000)
-    if not all(c.pk for c in certificates):  # SQLite < 3.35 returns no ids
-        by_number = dict(
-            Certificate.objects.filter(number__in=[c.number for c in certificates]).values_list(
-                "number", "pk"
-            )
+            for c in certificates:
+                c.pk = by_number[c.number]
+        CertificateEvent.objects.bulk_create(
+            [
+                CertificateEvent(
+                    certificate=c, kind=EventKind.ISSUED, actor=actor_user, data={"number": c.number}
+                )
+                for c in certificates
+            ],
+            batch_size=1000,
         )
-        for c in certificates:
-            c.pk = by_number[c.number]
-    actor_user = actor if getattr(actor, "is_authenticated", False) else None
-    CertificateEvent.objects.bulk_create(
-        [
-            CertificateEvent(
-                certificate=c, kind=EventKind.ISSUED, actor=actor_user, data={"number": c.number}
-            )
-            for c in certificates
-        ],
-        batch_size=1000,
-    )
     log_action(
         "certificates.issued",
         session,
