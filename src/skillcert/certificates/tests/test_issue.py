@@ -117,3 +117,25 @@ def test_unapproved_results_cannot_be_issued(demo: dict[str, Any]) -> None:
     with pytest.raises(Conflict) as exc:
         issue_certificates(session, actor=None)
     assert exc.value.code == "certificates.issue.not_approved"
+
+
+def test_cli_issue_and_show(demo: dict[str, Any], capsys: Any) -> None:
+    """`skillcert issue --roster <id>` and `skillcert certificate show <number>` (audited as cli)."""
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    session = finished_session(demo, "ST-10012003", "nj003", "nj_admin", TURNER, passed=2, first_id=700)
+    call_command("issue", "--roster", str(session.pk))
+    assert "issued 2 certificates" in capsys.readouterr().out
+    number = Certificate.objects.filter(enrolment__session=session).order_by("number").first()
+    assert number is not None
+    call_command("certificate", "show", number.number)
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["number"] == number.number and shown["state"] == "valid"
+    assert [e["kind"] for e in shown["events"]] == ["issued"]
+    assert number.person.document_number() not in json.dumps(shown, ensure_ascii=False)  # X7
+    assert AuditEntry.objects.get(action="certificates.issued", object_id=str(session.pk)).channel == "cli"
+    with pytest.raises(CommandError):
+        call_command("certificate", "show", "9999999999999999")
