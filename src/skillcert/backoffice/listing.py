@@ -9,6 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.urls import reverse
 from django.views.generic import ListView
 
 from skillcert.core.exports import Column, export_response
@@ -28,7 +29,7 @@ class FilteredListView(LoginRequiredMixin, ListView):
     paginate_by = 50
     template_name = "backoffice/list.html"
     title: Any = ""
-    row_link: str | None = None  # url name taking the pk
+    row_link: str | None = None  # url name taking the pk; or override row_url()
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if (
@@ -60,6 +61,10 @@ class FilteredListView(LoginRequiredMixin, ListView):
             )
         return super().get(request, *args, **kwargs)
 
+    def row_url(self, obj: Any) -> str | None:
+        """Where a row's first cell links to."""
+        return reverse(self.row_link, args=[obj.pk]) if self.row_link else None
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
@@ -70,7 +75,9 @@ class FilteredListView(LoginRequiredMixin, ListView):
             columns=self.columns,
             title=self.title,
             query=query.urlencode(),
-            row_link=self.row_link,
-            rows=[(obj, [_cell(get(obj)) for _, _, get in self.columns]) for obj in context["object_list"]],
+            rows=[
+                (self.row_url(obj), [_cell(get(obj)) for _, _, get in self.columns])
+                for obj in context["object_list"]
+            ],
         )
         return context

@@ -38,7 +38,9 @@ class CertificateListView(FilteredListView):
     permission = "certificates.view"
     export_name = "certificates"
     title = gettext_lazy("Certificates")
-    template_name = "certificates/certificate_list.html"
+
+    def row_url(self, obj: Any) -> str | None:
+        return reverse("certificates:detail", args=[obj.number])
 
     def base_queryset(self) -> Any:
         return (
