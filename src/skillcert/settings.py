@@ -210,6 +210,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "kind": name each choice set after its own enum.
+    "ENUM_NAME_OVERRIDES": {
+        "OrgKindEnum": "skillcert.orgs.choices.OrgKind",
+        "AccreditationEnum": "skillcert.orgs.choices.Accreditation",
+        "JobStatusEnum": "skillcert.jobs.models.JobStatus",
+        "ReviewStatusEnum": "skillcert.appraisal.choices.ReviewStatus",
+        "PaperStatusEnum": "skillcert.appraisal.choices.PaperStatus",
+        "CertificateKindEnum": "skillcert.certificates.choices.CertificateKind",
+        "EventKindEnum": "skillcert.certificates.choices.EventKind",
+        "CertificateStateEnum": "skillcert.certificates.choices.CertificateState",
+        "RegionKindEnum": "skillcert.catalog.models.Region.Kind",
+        "OstaCodeKindEnum": "skillcert.catalog.models.OstaCode.Kind",
+        "CalendarDayKindEnum": "skillcert.catalog.models.CalendarDay.Kind",
+        "DocumentTypeEnum": "skillcert.people.models.DocumentType",
+        "GenderEnum": "skillcert.people.models.Gender",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "skillcert.core.api.problem_schema_hook",

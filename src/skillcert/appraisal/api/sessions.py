@@ -27,6 +27,7 @@ from skillcert.appraisal.services import enrolment as enrolment_services
 from skillcert.appraisal.services import reports, scores, sessions
 from skillcert.core.api import ScopedQuerysetMixin
 from skillcert.core.errors import NotFound
+from skillcert.people.models import DocumentType, Gender
 
 # --- sessions (R4.4, R4.5) -----------------------------------------------------------------------
 
@@ -140,11 +141,9 @@ class CardPayloadSerializer(serializers.Serializer):
 class ManualEnrolSerializer(serializers.Serializer):
     subject = serializers.IntegerField(min_value=1)
     name = serializers.CharField(max_length=60)
-    document_type = serializers.ChoiceField(
-        choices=["resident_id", "hk_macao", "taiwan", "passport", "foreign_pr"], default="resident_id"
-    )
+    document_type = serializers.ChoiceField(choices=DocumentType.choices, default=DocumentType.RESIDENT_ID)
     document_number = serializers.CharField(max_length=40)
-    gender = serializers.ChoiceField(choices=["M", "F"], required=False, allow_null=True, default=None)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_null=True, default=None)
     birth_date = serializers.DateField(required=False, allow_null=True, default=None)
     education = serializers.CharField(max_length=4, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
