@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action, api_view
@@ -196,6 +195,3 @@ def me(request: Request) -> Response:
     return Response(
         {"username": user.get_username(), "full_name": user.first_name or "", "memberships": memberships}
     )
-
-
-__all__ = ["get_user_model"]
