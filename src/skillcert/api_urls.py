@@ -22,6 +22,7 @@ from skillcert.catalog.api import (
 )
 from skillcert.certificates.api import CertificateViewSet, DirectoryViewSet, NumberingConfigViewSet
 from skillcert.core.api import api_not_found
+from skillcert.esign.api import IssuerKeyViewSet
 from skillcert.jobs.api import JobViewSet
 from skillcert.orgs.api import AdministratorEntryViewSet, OrganisationViewSet, RolloutSettingViewSet, me
 from skillcert.people.api import PersonViewSet
@@ -47,6 +48,7 @@ router.register("paper-draws", PaperDrawViewSet, basename="paper-draw")
 router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("numbering-configs", NumberingConfigViewSet, basename="numbering-config")
 router.register("directory", DirectoryViewSet, basename="directory")
+router.register("keys", IssuerKeyViewSet, basename="issuer-key")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),

@@ -255,6 +255,7 @@ def load_demo(*, with_appraisal: bool = True) -> dict[str, int]:
             )
             created["rollouts"] += 1
     _load_numbering(by_code)
+    _load_issuer_keys(by_code)
     created["sessions"] = _load_appraisal_demo(by_code) if with_appraisal else 0
     return created
 
@@ -276,6 +277,17 @@ def _load_numbering(by_code: dict[str, Organisation]) -> None:
                 area_code=area,
                 issuer_uscc=uscc,
             )
+
+
+def _load_issuer_keys(by_code: dict[str, Organisation]) -> None:
+    """One SM2 signing key per issuing authority: the Jiangsu HR department and the machinery industry
+    centre. Private keys are encrypted under SKILLCERT_DATA_KEY."""
+    from skillcert.esign.models import IssuerKey, KeyStatus
+    from skillcert.esign.services import keys
+
+    for code in ("JS-HRSS", "IND-49"):
+        if not IssuerKey.objects.filter(organisation=by_code[code], status=KeyStatus.ACTIVE).exists():
+            keys.create_key(by_code[code], actor=None)
 
 
 def _load_appraisal_demo(by_code: dict[str, Organisation]) -> int:
