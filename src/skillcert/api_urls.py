@@ -26,6 +26,7 @@ from skillcert.esign.api import IssuerKeyViewSet
 from skillcert.jobs.api import JobViewSet
 from skillcert.orgs.api import AdministratorEntryViewSet, OrganisationViewSet, RolloutSettingViewSet, me
 from skillcert.people.api import PersonViewSet
+from skillcert.verification.api import VerifyView
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -59,6 +60,7 @@ urlpatterns = [
     ),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("me/", me, name="api-me"),
+    path("verify/", VerifyView.as_view(), name="api-verify"),
     path("", include(router.urls)),
     # Last: anything else under the API is a problem+json 404. Only paths ending in "/" are caught, so
     # APPEND_SLASH still redirects `/api/v1/people` to the endpoint.

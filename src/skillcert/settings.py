@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "skillcert.appraisal",
     "skillcert.certificates",
     "skillcert.esign",
+    "skillcert.verification",
     "skillcert.backoffice",
 ]
 

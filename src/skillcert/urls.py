@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from skillcert.certificates.urls import public_urlpatterns as directory_urlpatterns
 from skillcert.core.views import healthz
+from skillcert.verification.views import qr_landing
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -13,5 +14,7 @@ urlpatterns = [
     path("manage/certificates/", include("skillcert.certificates.urls")),
     path("directory/", include(directory_urlpatterns)),
     path("manage/", include("skillcert.backoffice.urls")),
+    path("verify/", include("skillcert.verification.urls")),
+    path("Q/<str:payload>", qr_landing, name="verification-qr"),
     path("", include("skillcert.backoffice.public_urls")),
 ]
