@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "skillcert.certificates",
     "skillcert.esign",
     "skillcert.verification",
+    "skillcert.holders",
     "skillcert.backoffice",
 ]
 

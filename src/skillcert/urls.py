@@ -16,5 +16,6 @@ urlpatterns = [
     path("manage/", include("skillcert.backoffice.urls")),
     path("verify/", include("skillcert.verification.urls")),
     path("Q/<str:payload>", qr_landing, name="verification-qr"),
+    path("holder/", include("skillcert.holders.urls")),
     path("", include("skillcert.backoffice.public_urls")),
 ]

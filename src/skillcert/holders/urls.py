@@ -1,0 +1,14 @@
+from django.urls import path
+
+from skillcert.holders import views
+
+app_name = "holders"
+
+urlpatterns = [
+    path("", views.identity, name="identity"),
+    path("verify/", views.verify, name="verify"),
+    path("certificate/", views.certificate, name="certificate"),
+    path("certificate/pdf/", views.certificate_pdf, name="certificate-pdf"),
+    path("certificate/<int:pk>/", views.certificate, name="certificate-by-id"),
+    path("certificate/<int:pk>/pdf/", views.certificate_pdf, name="certificate-pdf-by-id"),
+]
