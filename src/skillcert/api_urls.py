@@ -22,7 +22,7 @@ from skillcert.catalog.api import (
 )
 from skillcert.certificates.api import CertificateViewSet, DirectoryViewSet, NumberingConfigViewSet
 from skillcert.core.api import api_not_found
-from skillcert.esign.api import IssuerKeyViewSet
+from skillcert.esign.api import IssuerKeyViewSet, RevocationListView
 from skillcert.jobs.api import JobViewSet
 from skillcert.orgs.api import AdministratorEntryViewSet, OrganisationViewSet, RolloutSettingViewSet, me
 from skillcert.people.api import PersonViewSet
@@ -61,6 +61,7 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("me/", me, name="api-me"),
     path("verify/", VerifyView.as_view(), name="api-verify"),
+    path("revocations/", RevocationListView.as_view(), name="api-revocations"),
     path("", include(router.urls)),
     # Last: anything else under the API is a problem+json 404. Only paths ending in "/" are caught, so
     # APPEND_SLASH still redirects `/api/v1/people` to the endpoint.

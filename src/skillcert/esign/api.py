@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from skillcert.core.api import SafeLookupMixin
 from skillcert.esign.models import IssuerKey
@@ -60,3 +63,61 @@ class IssuerKeyViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> Any:
         return IssuerKey.objects.published()
+
+
+# --- signed revocation list (issue 5 item 7; R2.3; docs/formats/revocation-list.md) -----------------
+
+
+class _RevokedCertificateSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    revoked_at = serializers.CharField(help_text="UTC, YYYY-MM-DDTHH:MM:SSZ")
+
+
+class _RevokedKeySerializer(serializers.Serializer):
+    key_id = serializers.CharField()
+    revoked_at = serializers.CharField(help_text="UTC, YYYY-MM-DDTHH:MM:SSZ")
+
+
+class _RevocationBodySerializer(serializers.Serializer):
+    v = serializers.IntegerField()
+    issued_at = serializers.CharField()
+    next_update = serializers.CharField(help_text="after this time the list is stale")
+    sequence = serializers.IntegerField(help_text="count of revocation events; never decreases")
+    publisher = serializers.CharField(help_text="code of the organisation whose key signed the list")
+    certificates = _RevokedCertificateSerializer(many=True)
+    keys = _RevokedKeySerializer(many=True)
+
+
+class RevocationListSerializer(serializers.Serializer):
+    list = _RevocationBodySerializer()
+    alg = serializers.CharField(help_text="SM2-SM3")
+    key_id = serializers.CharField(help_text="the publisher key, as listed at /api/v1/keys/")
+    signature = serializers.CharField(
+        help_text='hex r||s over "SKILLCERT:REVOCATIONS:V1\\0" || canonical JSON of `list`'
+    )
+
+
+class RevocationListView(APIView):
+    """The current signed revocation list; public, read-only, no personal data (X7)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="revocations_list",
+        tags=["keys"],
+        summary="Signed revocation list",
+        description="Revoked certificate numbers and revoked issuer keys with their revocation times, "
+        "`issued_at`, `next_update` and a monotonic `sequence`, signed SM2-with-SM3 by the publisher key "
+        "(docs/formats/revocation-list.md). For offline verification. 503 when no signing key exists. "
+        "No authentication.",
+        responses={
+            200: RevocationListSerializer,
+            503: OpenApiResponse(description="No key to sign the list (problem+json)"),
+        },
+        auth=[],
+    )
+    def get(self, request: Request) -> Response:
+        from skillcert.esign.revocation import build_revocation_list
+
+        return Response(build_revocation_list())
