@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from skillcert.people.idnumber import check_character
+
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
     "--headless",
@@ -136,7 +138,7 @@ def browser_demo(transactional_db: None, live_server: Any, monkeypatch: pytest.M
     nanjing = {code for code, parent in parents.items() if parent == "JS-NJ"}
     in_scope = [name for org, name, *_ in demo.PEOPLE if org in nanjing]
     out_of_scope = [name for org, name, *_ in demo.PEOPLE if org not in nanjing]
-    full_numbers = [body + demo._check_char(body) for _org, _name, body, *_ in demo.PEOPLE]
+    full_numbers = [body + check_character(body) for _org, _name, body, *_ in demo.PEOPLE]
     # Playwright's sync API keeps an event loop running in this thread; the ORM would refuse to run.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     return {

@@ -119,10 +119,11 @@ def test_x1_organisation_tree_is_scoped(api: Any, demo: dict[str, Any]) -> None:
 
 
 def test_x1_exact_id_search_within_scope_only(api: Any, demo: dict[str, Any]) -> None:
-    from skillcert.core.demo import PEOPLE, _check_char
+    from skillcert.core.demo import PEOPLE
+    from skillcert.people.idnumber import check_character
 
     suzhou_body = next(body for org, _n, body, *_ in PEOPLE if org == "ST-10052001")
-    number = suzhou_body + _check_char(suzhou_body)
+    number = suzhou_body + check_character(suzhou_body)
     assert api("nj003").get("/api/v1/people/", {"document_number": number}).json()["count"] == 0
     assert api("sz001").get("/api/v1/people/", {"document_number": number}).json()["count"] == 1
     # a partial number never matches (X7: no partial-match listing)

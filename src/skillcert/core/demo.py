@@ -20,6 +20,7 @@ from skillcert.orgs import services as org_services
 from skillcert.orgs.choices import AdminDuty, OrgKind, Role, RolloutFeature
 from skillcert.orgs.models import AdministratorEntry, Organisation, RolloutSetting
 from skillcert.people import services as people_services
+from skillcert.people.idnumber import check_character
 from skillcert.people.models import Person
 from skillcert.people.protect import document_hash
 
@@ -143,11 +144,6 @@ PEOPLE: list[tuple[str, str, str, str, str]] = [
 ]
 
 
-def _check_char(body17: str) -> str:
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
-
-
 def demo_password() -> str:
     """From DEMO_PASSWORD, else generated once into var/demo_password (never in the repository)."""
     value = os.environ.get("DEMO_PASSWORD")
@@ -206,7 +202,7 @@ def load_demo(*, with_appraisal: bool = True) -> dict[str, int]:
         created["users"] += 1
 
     for org_code, name, body, education, phone in PEOPLE:
-        number = body + _check_char(body)
+        number = body + check_character(body)
         org = by_code[org_code]
         if Person.objects.filter(
             organisation=org, document_hash=document_hash("resident_id", number)

@@ -26,6 +26,10 @@ class Gender(models.TextChoices):
     FEMALE = "F", _("Female")
 
 
+# How gender is written on Chinese forms and certificates (R0.1).
+GENDER_ZH: dict[str, str] = {Gender.MALE.value: "男", Gender.FEMALE.value: "女"}
+
+
 class PersonQuerySet(models.QuerySet["Person"]):
     def visible_to(self, user: Any, permission: str = "people.view") -> PersonQuerySet:
         from skillcert.orgs.scoping import org_filter

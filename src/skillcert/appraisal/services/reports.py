@@ -28,8 +28,8 @@ from skillcert.appraisal.services.common import (
 from skillcert.appraisal.services.sessions import require_approved
 from skillcert.audit.services import log_action, snapshot
 from skillcert.core.errors import Conflict, FieldError, ValidationFailed
+from skillcert.people.models import GENDER_ZH
 
-_GENDER_ZH = {"M": "男", "F": "女"}
 _RESULT_ZH = {Result.PASS: "合格", Result.FAIL: "不合格", Result.ABSENT: "缺考", "": ""}
 
 
@@ -132,7 +132,7 @@ def _row(seq: int, e: Enrolment) -> CandidateRow:
     return CandidateRow(
         seq=seq,
         name=person.name,
-        gender=_GENDER_ZH.get(person.gender, ""),
+        gender=GENDER_ZH.get(person.gender, ""),
         birth_date=person.birth_date,
         id_number_masked=person.document_masked,
         education=person.education.name_zh if person.education else "",
@@ -186,7 +186,7 @@ def application_form(enrolment: Enrolment) -> ApplicationForm:
     return ApplicationForm(
         header=form_header(enrolment.subject),
         name=person.name,
-        gender=_GENDER_ZH.get(person.gender, ""),
+        gender=GENDER_ZH.get(person.gender, ""),
         birth_date=person.birth_date,
         nation=person.nation,
         id_number_masked=person.document_masked,

@@ -24,9 +24,9 @@ from skillcert.core.errors import Conflict, NotPermitted
 from skillcert.orgs.choices import OrgKind
 from skillcert.orgs.models import Organisation
 from skillcert.orgs.scoping import has_permission
+from skillcert.people.models import GENDER_ZH
 from skillcert.people.protect import decrypt, encrypt
 
-_GENDER_ZH: dict[str, str] = {"M": "男", "F": "女"}
 _RESULT_ZH: dict[str, str] = {Result.PASS.value: "合格"}
 
 
@@ -100,7 +100,7 @@ def frozen_data(e: Enrolment, config: NumberingConfig, issued_on: datetime.date)
     work_types = [w.name for w in subject.occupation.work_types.all()[:1]]
     return {
         "name": person.name,
-        "gender": _GENDER_ZH.get(person.gender, ""),
+        "gender": GENDER_ZH.get(person.gender, ""),
         "birth_date": person.birth_date.isoformat(),
         "education": person.education.name_zh if person.education else "",
         "id_number_masked": person.document_masked,
@@ -205,7 +205,7 @@ class _Series:
         education = row["person__education__name_zh"]
         return {
             "name": row["person__name"],
-            "gender": _GENDER_ZH.get(row["person__gender"], ""),
+            "gender": GENDER_ZH.get(row["person__gender"], ""),
             "birth_date": row["person__birth_date"].isoformat(),
             "education": education if education else "",
             "id_number_masked": row["person__document_masked"],
