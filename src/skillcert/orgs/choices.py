@@ -52,6 +52,11 @@ class Role(models.TextChoices):
     NETWORK_ADMIN = "network_admin", _("Network administrator")
     AUDITOR = "auditor", _("Auditor")
     SYSADMIN = "sysadmin", _("System administrator")
+    # The sign-off chains of seeds 001 and 003 (R1.3, R3.8) name these people.
+    DATA_HANDLER = "data_handler", _("Data handler")
+    SECTION_HEAD = "section_head", _("Section head")
+    DEPARTMENT_HEAD = "department_head", _("Department head")
+    LEADER_IN_CHARGE = "leader_in_charge", _("Leader in charge")
 
 
 class AdminDuty(models.TextChoices):

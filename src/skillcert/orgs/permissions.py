@@ -30,4 +30,29 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
 }
 
+# Permission names reserved for the later domains (blanks, printing, reports, publication,
+# exchange, accounts) are granted below as those apps land; one place keeps the roles readable.
+_EXTRA: dict[str, set[str]] = {
+    Role.STATION_OPERATOR: {"blanks.view", "reports.view"},
+    Role.CERT_ADMIN: {"blanks.view", "blanks.manage", "blanks.requisition", "printing.print",
+                      "reports.view", "reports.submit", "exchange.import", "exchange.export",
+                      "publication.submit"},
+    Role.REVIEWER: {"reports.view"},
+    Role.CENTRE_LEADER: {"blanks.view", "blanks.approve", "reports.view", "reports.submit",
+                         "publication.signoff", "accounts.security"},
+    Role.NETWORK_ADMIN: {"publication.view", "publication.publish", "exchange.export", "backup.run"},
+    Role.AUDITOR: {"blanks.view", "reports.view", "publication.view"},
+    Role.SYSADMIN: {"accounts.security", "backup.run"},
+    Role.DATA_HANDLER: {"blanks.view", "reports.view", "publication.view", "publication.submit",
+                        "publication.signoff", "exchange.import"},
+    Role.SECTION_HEAD: {"blanks.view", "blanks.approve", "reports.view", "publication.view"},
+    Role.DEPARTMENT_HEAD: {"blanks.view", "reports.view", "publication.view", "publication.signoff"},
+    Role.LEADER_IN_CHARGE: {"blanks.view", "blanks.approve", "reports.view", "publication.view",
+                            "publication.signoff"},
+}
+ROLE_PERMISSIONS = {
+    role: ROLE_PERMISSIONS.get(role, frozenset(_READ)) | frozenset(_EXTRA.get(role, set()))
+    for role in Role
+}
+
 ALL_PERMISSIONS: frozenset[str] = frozenset().union(*ROLE_PERMISSIONS.values())
