@@ -1,9 +1,9 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+from skillcert.accounts.api import ObtainTokenView
 from skillcert.appraisal.api import (
     AnnualPlanViewSet,
     EnrolmentViewSet,
@@ -58,7 +58,8 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
         name="api-docs",
     ),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("accounts/", include("skillcert.accounts.api_urls")),
     path("me/", me, name="api-me"),
     path("verify/", VerifyView.as_view(), name="api-verify"),
     path("revocations/", RevocationListView.as_view(), name="api-revocations"),

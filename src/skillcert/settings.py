@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "skillcert.esign",
     "skillcert.verification",
     "skillcert.holders",
+    "skillcert.accounts",
     "skillcert.backoffice",
 ]
 
@@ -103,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "skillcert.core.middleware.AuditActorMiddleware",
+    "skillcert.accounts.middleware.AccountSecurityMiddleware",
 ]
 
 ROOT_URLCONF = "skillcert.urls"
@@ -162,6 +164,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "skillcert.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "skillcert.accounts.validators.UsernameNotContainedValidator"},
+    {"NAME": "skillcert.accounts.validators.PasswordHistoryValidator"},
 ]
 
 # --- i18n (X3) ----------------------------------------------------------------------------------
@@ -193,7 +198,7 @@ CSRF_COOKIE_HTTPONLY = False
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "skillcert.accounts.auth.TokenAuthentication",  # DRF's, plus the account rules (R3.9)
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
