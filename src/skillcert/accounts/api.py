@@ -30,7 +30,10 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=512, style={"input_type": "password"})
     otp = serializers.CharField(
-        max_length=10, required=False, allow_blank=True, help_text="current TOTP code, if the account uses one"
+        max_length=10,
+        required=False,
+        allow_blank=True,
+        help_text="current TOTP code, if the account uses one",
     )
 
 
@@ -131,7 +134,9 @@ class _SecurityPermission(IsAuthenticated):
 @extend_schema_view(
     list=extend_schema(summary="Active lock-outs in scope", tags=["accounts"]),
     retrieve=extend_schema(summary="One active lock-out", tags=["accounts"]),
-    unlock=extend_schema(summary="Release a lock-out", tags=["accounts"], request=None, responses=LockoutSerializer),
+    unlock=extend_schema(
+        summary="Release a lock-out", tags=["accounts"], request=None, responses=LockoutSerializer
+    ),
 )
 class LockoutViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = LockoutSerializer
@@ -141,7 +146,7 @@ class LockoutViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Lockout]:
         if getattr(self, "swagger_fake_view", False):
             return Lockout.objects.none()
-        return login_service.lockouts_visible_to(self.request.user)  # type: ignore[no-any-return]
+        return login_service.lockouts_visible_to(self.request.user)
 
     @action(detail=True, methods=["post"])
     def unlock(self, request: Request, pk: str | None = None) -> Response:
@@ -158,8 +163,17 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IncidentEvidence
-        fields = ["id", "original_name", "sha256", "size", "content_type", "note", "uploaded_by", "uploaded_at",
-                  "intact"]
+        fields = [
+            "id",
+            "original_name",
+            "sha256",
+            "size",
+            "content_type",
+            "note",
+            "uploaded_by",
+            "uploaded_at",
+            "intact",
+        ]
         read_only_fields = fields
 
     def get_intact(self, obj: IncidentEvidence) -> bool:
@@ -172,8 +186,19 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SecurityIncident
-        fields = ["id", "reference", "kind", "reported_by", "reported_at", "description", "sessions_ended",
-                  "tokens_rotated", "passwords_expired", "publishing_frozen", "evidence"]
+        fields = [
+            "id",
+            "reference",
+            "kind",
+            "reported_by",
+            "reported_at",
+            "description",
+            "sessions_ended",
+            "tokens_rotated",
+            "passwords_expired",
+            "publishing_frozen",
+            "evidence",
+        ]
         read_only_fields = fields
 
 
@@ -210,7 +235,11 @@ class _LockdownPermission(IsAuthenticated):
     ),
 )
 class IncidentViewSet(
-    SafeLookupMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    SafeLookupMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = IncidentSerializer
     permission_classes = [_LockdownPermission]
@@ -218,7 +247,9 @@ class IncidentViewSet(
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[SecurityIncident]:
-        return SecurityIncident.objects.select_related("reported_by").prefetch_related("evidence__uploaded_by")
+        return SecurityIncident.objects.select_related("reported_by").prefetch_related(
+            "evidence__uploaded_by"
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = LeakRequestSerializer(data=request.data)
@@ -230,7 +261,9 @@ class IncidentViewSet(
             files=files,
             expire_passwords=data.validated_data["expire_passwords"],
         )
-        return Response(IncidentSerializer(self.get_queryset().get(pk=incident.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            IncidentSerializer(self.get_queryset().get(pk=incident.pk)).data, status=status.HTTP_201_CREATED
+        )
 
     @action(detail=True, methods=["post"])
     def evidence(self, request: Request, pk: str | None = None) -> Response:
@@ -238,7 +271,10 @@ class IncidentViewSet(
         data = EvidenceRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = lockdown.add_evidence(
-            incident, data.validated_data["file"], actor=request.user, note=data.validated_data.get("note", "")
+            incident,
+            data.validated_data["file"],
+            actor=request.user,
+            note=data.validated_data.get("note", ""),
         )
         return Response(EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
 
@@ -247,7 +283,9 @@ class IncidentViewSet(
 
 
 class LockdownStateSerializer(serializers.ModelSerializer):
-    incident = serializers.CharField(source="incident.reference", read_only=True, allow_null=True, default=None)
+    incident = serializers.CharField(
+        source="incident.reference", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = LockdownState
@@ -270,7 +308,10 @@ class LockdownView(APIView):
         operation_id="lockdown_lift",
         tags=["accounts"],
         request=LiftRequestSerializer,
-        responses={200: LockdownStateSerializer, 409: OpenApiResponse(description="Publishing is not frozen")},
+        responses={
+            200: LockdownStateSerializer,
+            409: OpenApiResponse(description="Publishing is not frozen"),
+        },
     )
     def post(self, request: Request) -> Response:
         if not lockdown.may_act(request.user):

@@ -40,13 +40,13 @@ def check_token(user: Any, token: Any) -> None:
             "Your password has expired: change it in the back office",
         )
     sec = AccountSecurity.objects.filter(user=user).first()
-    if sec is not None and sec.totp_enrolled and sec.totp_confirmed_at is not None:
-        if token.created < sec.totp_confirmed_at:
-            raise TokenRefused(
-                "accounts.totp.required",
-                "该账户须使用双因素认证：请先绑定验证器，再凭动态验证码获取令牌",
-                "This account needs two-factor authentication: enrol, then obtain a token with a code",
-            )
+    confirmed = sec.totp_confirmed_at if sec is not None and sec.totp_enrolled else None
+    if confirmed is not None and token.created < confirmed:
+        raise TokenRefused(
+            "accounts.totp.required",
+            "该账户须使用双因素认证：请先绑定验证器，再凭动态验证码获取令牌",
+            "This account needs two-factor authentication: enrol, then obtain a token with a code",
+        )
 
 
 class TokenAuthentication(DrfTokenAuthentication):

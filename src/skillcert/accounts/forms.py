@@ -21,7 +21,9 @@ class PasswordChangeForm(forms.Form):
 
 class LeakForm(forms.Form):
     description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5}))
-    expire_passwords = forms.BooleanField(label=_("Make everyone choose a new password"), required=False, initial=True)
+    expire_passwords = forms.BooleanField(
+        label=_("Make everyone choose a new password"), required=False, initial=True
+    )
 
 
 class EvidenceForm(forms.Form):

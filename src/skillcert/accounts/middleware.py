@@ -66,7 +66,10 @@ class AccountSecurityMiddleware:
                         "title": "Your password has expired: change it in the back office",
                         "status": 403,
                         "code": "accounts.password.expired",
-                        "message": {"zh": "密码已过期，请先在业务系统中修改密码", "en": "Your password has expired: change it in the back office"},
+                        "message": {
+                            "zh": "密码已过期，请先在业务系统中修改密码",
+                            "en": "Your password has expired: change it in the back office",
+                        },
                         "detail": "密码已过期 / Your password has expired",
                         "errors": [],
                     },

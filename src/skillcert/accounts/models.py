@@ -42,6 +42,9 @@ class PasswordHistory(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "password history"
 
+    def __str__(self) -> str:
+        return f"password of {self.user_id} set {self.created_at:%Y-%m-%d}"
+
 
 class LoginAttempt(models.Model):
     """One log-in attempt. The username is kept as typed (truncated); never the password."""
@@ -54,6 +57,9 @@ class LoginAttempt(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {'ok' if self.success else 'failed'} {self.stage}"
 
 
 class Lockout(models.Model):

@@ -75,7 +75,7 @@ def password_changed_at(user: Any) -> datetime.datetime:
     sec = AccountSecurity.objects.filter(user=user).first()
     if sec is not None and sec.password_changed_at is not None:
         return sec.password_changed_at
-    return user.date_joined  # type: ignore[no-any-return]
+    return user.date_joined
 
 
 def password_expired(user: Any, now: datetime.datetime | None = None) -> bool:

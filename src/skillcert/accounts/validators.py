@@ -99,7 +99,9 @@ class PasswordHistoryValidator:
         if user is None or getattr(user, "pk", None) is None or not user.password:
             return
         PasswordHistory.objects.create(user=user, password=user.password)
-        keep = list(PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[: max(self.size, 1)])
+        keep = list(
+            PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[: max(self.size, 1)]
+        )
         PasswordHistory.objects.filter(user=user).exclude(pk__in=keep).delete()
         AccountSecurity.objects.update_or_create(
             user=user, defaults={"password_changed_at": timezone.now(), "must_change_password": False}

@@ -150,7 +150,13 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/totp_enrol.html",
-        {"form": form, "qr": totp.qr_svg(uri), "secret": secret, "who": user, "during_login": pending is not None},
+        {
+            "form": form,
+            "qr": totp.qr_svg(uri),
+            "secret": secret,
+            "who": user,
+            "during_login": pending is not None,
+        },
     )
 
 
@@ -168,7 +174,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         except SkillcertError as exc:
             _show(form, exc)
         else:
-            update_session_auth_hash(request, request.user)
+            update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
             messages.success(request, _("Password changed."))
             return redirect(_next(request, next_url))
     return render(

@@ -134,7 +134,9 @@ def lift(request: HttpRequest) -> HttpResponse:
     form = LiftForm(request.POST)
     try:
         if not form.is_valid():
-            raise SkillcertError("accounts.lockdown.reason", "请说明解除锁定的理由", "Give the reason", [], 400)
+            raise SkillcertError(
+                "accounts.lockdown.reason", "请说明解除锁定的理由", "Give the reason", [], 400
+            )
         lockdown.lift_lockdown(actor=request.user, reason=form.cleaned_data["reason"])
     except SkillcertError as exc:
         messages.error(request, f"{exc.message_zh} / {exc.message_en}")

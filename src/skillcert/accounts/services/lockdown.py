@@ -183,7 +183,11 @@ def lift_lockdown(*, actor: Any, reason: str) -> LockdownState:
     text = (reason or "").strip()
     if not text:
         raise field_error(
-            None, "reason", "accounts.lockdown.reason", "请说明解除锁定的理由", "Give the reason to lift the lock-down"
+            None,
+            "reason",
+            "accounts.lockdown.reason",
+            "请说明解除锁定的理由",
+            "Give the reason to lift the lock-down",
         )
     with transaction.atomic():
         state = LockdownState.objects.select_for_update().get_or_create(pk=1)[0]

@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from skillcert.accounts import policy
-from skillcert.accounts.models import LoginAttempt, Lockout
+from skillcert.accounts.models import Lockout, LoginAttempt
 from skillcert.accounts.services import home_organisation, safe_username
 from skillcert.audit.services import log_action
 from skillcert.core.errors import NotPermitted, SkillcertError
@@ -35,7 +35,11 @@ class LoginFailed(SkillcertError):
 class TotpFailed(SkillcertError):
     def __init__(self) -> None:
         super().__init__(
-            "accounts.totp.wrong", "动态验证码错误或已使用", "The one-time code is wrong or already used", [], 400
+            "accounts.totp.wrong",
+            "动态验证码错误或已使用",
+            "The one-time code is wrong or already used",
+            [],
+            400,
         )
 
 
@@ -44,10 +48,16 @@ class AccountLocked(SkillcertError):
         local = timezone.localtime(until).strftime("%Y-%m-%d %H:%M")
         if kind == Lockout.Kind.ADDRESS:
             zh = f"本机登录失败次数过多，已暂停登录至{local}；如需提前解除请联系系统管理员"
-            en = f"Too many failed log-ins from this address: log-in is paused until {local}, or ask an administrator"
+            en = (
+                f"Too many failed log-ins from this address: log-in is paused until {local}, "
+                "or ask an administrator"
+            )
         else:
             zh = f"该账户登录失败次数过多，已锁定至{local}；如需提前解锁请联系系统管理员"
-            en = f"Too many failed log-ins: the account is locked until {local}, or ask an administrator to unlock it"
+            en = (
+                f"Too many failed log-ins: the account is locked until {local}, "
+                "or ask an administrator to unlock it"
+            )
         super().__init__("accounts.login.locked", zh, en, [], 429)
         self.until = until
 
@@ -75,9 +85,7 @@ def _since(kind: str, key: str, field: str) -> datetime.datetime:
     """Failures count from the window start, the last success and the last lock-out (or its release)."""
     now = timezone.now()
     since = now - policy.lockout_window()
-    last_lock = Lockout.objects.filter(kind=kind, key=key).aggregate(
-        a=Max("locked_at"), r=Max("released_at")
-    )
+    last_lock = Lockout.objects.filter(kind=kind, key=key).aggregate(a=Max("locked_at"), r=Max("released_at"))
     for moment in (last_lock["a"], last_lock["r"]):
         if moment and moment > since:
             since = moment
@@ -108,9 +116,13 @@ def record_failure(username: str, address: str, *, stage: str = "password") -> N
         now = timezone.now()
         checks = [(Lockout.Kind.ACCOUNT, key, "username", policy.lockout_failures())]
         if address:
-            checks.append((Lockout.Kind.ADDRESS, address[:64], "client_address", policy.lockout_address_failures()))
+            checks.append(
+                (Lockout.Kind.ADDRESS, address[:64], "client_address", policy.lockout_address_failures())
+            )
         for kind, k, field, limit in checks:
-            if Lockout.objects.filter(kind=kind, key=k, released_at__isnull=True, locked_until__gt=now).exists():
+            if Lockout.objects.filter(
+                kind=kind, key=k, released_at__isnull=True, locked_until__gt=now
+            ).exists():
                 continue
             failures = LoginAttempt.objects.filter(
                 **{field: k}, success=False, at__gte=_since(kind, k, field)
@@ -186,7 +198,9 @@ def lockouts_visible_to(user: Any) -> Any:
     )
     return (
         Lockout.objects.filter(released_at__isnull=True, locked_until__gt=now)
-        .filter(Q(kind=Lockout.Kind.ADDRESS) | Q(user__in=scoped_users) | Q(kind=Lockout.Kind.ACCOUNT, user=None))
+        .filter(
+            Q(kind=Lockout.Kind.ADDRESS) | Q(user__in=scoped_users) | Q(kind=Lockout.Kind.ACCOUNT, user=None)
+        )
         .select_related("user")
     )
 

@@ -33,7 +33,9 @@ def policy_errors(password: str, user: Any, field: str = "new_password") -> list
         for err in exc.error_list:
             message = err.message % err.params if err.params else str(err.message)
             zh, en = _bilingual(str(message))
-            code = err.code if err.code and err.code.startswith("accounts.") else f"accounts.password.{err.code}"
+            code = (
+                err.code if err.code and err.code.startswith("accounts.") else f"accounts.password.{err.code}"
+            )
             out.append(FieldError(field, code, zh, en))
         return out
     return []
@@ -43,12 +45,20 @@ def change_password(user: Any, *, old_password: str, new_password: str, new_pass
     errors: list[FieldError] = []
     if not user.check_password(old_password or ""):
         errors.append(
-            FieldError("old_password", "accounts.password.old_wrong", "当前密码不正确", "The current password is wrong")
+            FieldError(
+                "old_password",
+                "accounts.password.old_wrong",
+                "当前密码不正确",
+                "The current password is wrong",
+            )
         )
     if (new_password or "") != (new_password2 or ""):
         errors.append(
             FieldError(
-                "new_password2", "accounts.password.mismatch", "两次输入的新密码不一致", "The new passwords differ"
+                "new_password2",
+                "accounts.password.mismatch",
+                "两次输入的新密码不一致",
+                "The new passwords differ",
             )
         )
     if not errors:

@@ -11,9 +11,7 @@ GOOD = "Kx7#mountain-River"
 
 
 def post_login(client: Any, username: str, password: str, address: str = "10.0.0.1") -> Any:
-    return client.post(
-        "/manage/login/", {"username": username, "password": password}, REMOTE_ADDR=address
-    )
+    return client.post("/manage/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def enrol_via_http(client: Any, user: Any) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from skillcert.accounts.models import LoginAttempt, Lockout
+from skillcert.accounts.models import Lockout, LoginAttempt
 from skillcert.accounts.tests.helpers import post_login
 from skillcert.audit.models import AuditEntry
 from skillcert.core.demo import demo_password
@@ -16,7 +16,9 @@ from skillcert.core.demo import demo_password
 pytestmark = pytest.mark.django_db
 
 
-def test_five_wrong_passwords_lock_the_account_until_unlocked(client: Any, login: Any, demo: dict[str, Any]) -> None:
+def test_five_wrong_passwords_lock_the_account_until_unlocked(
+    client: Any, login: Any, demo: dict[str, Any]
+) -> None:
     for i in range(4):
         r = post_login(client, "nj003", f"wrong-{i}")
         assert r.status_code == 200 and "用户名或密码错误" in r.content.decode()
@@ -57,7 +59,9 @@ def test_unknown_usernames_lock_the_same_way_and_ids_are_masked(client: Any, dem
     assert LoginAttempt.objects.filter(username="110***********1234").exists()
 
 
-def test_many_failures_from_one_address_lock_the_address(client: Any, demo: dict[str, Any], settings: Any) -> None:
+def test_many_failures_from_one_address_lock_the_address(
+    client: Any, demo: dict[str, Any], settings: Any
+) -> None:
     settings.ACCOUNTS_LOCKOUT_ADDRESS_FAILURES = 6
     for i in range(6):
         post_login(client, f"guess{i}", "x", address="10.7.7.7")
