@@ -19,6 +19,7 @@ urlpatterns = [
     path("directory/", include(directory_urlpatterns)),
     path("manage/login/", login_view, name="login"),
     path("manage/account/", include("skillcert.accounts.urls")),
+    path("manage/holders/", include("skillcert.holders.staff_urls")),
     path("manage/", include("skillcert.backoffice.urls")),
     path("verify/", include("skillcert.verification.urls")),
     path("Q/<str:payload>", qr_landing, name="verification-qr"),

@@ -22,6 +22,8 @@ NAV_ITEMS = [
     ("appraisal:sessions", _("Appraisal sessions"), "appraisal.view"),
     ("appraisal:papers", _("Paper sets"), "appraisal.view"),
     ("certificates:list", _("Certificates"), "certificates.view"),
+    ("holders-staff:inquiries", _("Holder inquiries"), "holders.answer"),
+    ("holders-staff:corrections", _("Correction requests"), "certificates.correct"),
     ("accounts:security", _("Account security"), "accounts.security"),
     ("accounts:password_change", _("Change password"), None),
 ]

@@ -50,6 +50,9 @@ _EXTRA: dict[str, set[str]] = {
     Role.LEADER_IN_CHARGE: {"blanks.view", "blanks.approve", "reports.view", "publication.view",
                             "publication.signoff"},
 }
+# Holder inquiries "I cannot find my certificate" (R3.4) are answered by these roles at the centre.
+for _role in (Role.CERT_ADMIN, Role.CENTRE_LEADER):
+    _EXTRA[_role] = _EXTRA[_role] | {"holders.answer"}
 ROLE_PERMISSIONS = {
     role: ROLE_PERMISSIONS.get(role, frozenset(_READ)) | frozenset(_EXTRA.get(role, set()))
     for role in Role

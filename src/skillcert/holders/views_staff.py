@@ -1,0 +1,123 @@
+"""Back-office pages for holder inquiries (R3.4) and holders' correction requests (R3.5), scoped to
+the user's organisation subtree (X1); every decision goes through an audited service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from skillcert.core.errors import SkillcertError
+from skillcert.holders import corrections, inquiry
+from skillcert.orgs.scoping import has_permission
+
+
+def _flash(request: HttpRequest, exc: SkillcertError) -> None:
+    parts = [f"{exc.message_zh} / {exc.message_en}"] + [
+        f"{e.message_zh} / {e.message_en}" for e in exc.errors
+    ]
+    messages.error(request, "；".join(dict.fromkeys(parts)))
+
+
+@login_required
+def inquiry_list(request: HttpRequest) -> HttpResponse:
+    if not has_permission(request.user, inquiry.PERMISSION):
+        raise PermissionDenied
+    rows = inquiry.visible_to(request.user)
+    which = request.GET.get("show", "open")
+    if which == "overdue":
+        rows = inquiry.overdue(request.user)
+    elif which == "open":
+        rows = rows.filter(status="open")
+    return render(
+        request,
+        "holders/inquiry_staff_list.html",
+        {
+            "rows": rows[:500],
+            "show": which,
+            "today": timezone.localdate(),
+            "overdue_count": inquiry.overdue(request.user).count(),
+        },
+    )
+
+
+@login_required
+def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inq = get_object_or_404(inquiry.visible_to(request.user), pk=pk)
+    found = inquiry.candidates(inq, request.user)
+    if request.method == "POST":
+        cert_pk = request.POST.get("certificate") or ""
+        cert = found.filter(pk=cert_pk).first() if cert_pk.isdigit() else None
+        try:
+            inquiry.answer_inquiry(
+                inq, actor=request.user, answer=request.POST.get("answer", ""), certificate=cert
+            )
+        except SkillcertError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, _("Answer recorded; the holder can read it with the reference number."))
+        return redirect("holders-staff:inquiry", pk=inq.pk)
+    return render(
+        request,
+        "holders/inquiry_staff_detail.html",
+        {"inquiry": inq, "candidates": found[:50], "today": timezone.localdate()},
+    )
+
+
+@login_required
+def correction_list(request: HttpRequest) -> HttpResponse:
+    if not has_permission(request.user, corrections.PERMISSION):
+        raise PermissionDenied
+    rows = corrections.visible_to(request.user)
+    which = request.GET.get("show", "submitted")
+    if which == "submitted":
+        rows = rows.filter(status="submitted")
+    return render(request, "holders/inquiry_correction_list.html", {"rows": rows[:500], "show": which})
+
+
+@login_required
+def correction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_object_or_404(corrections.visible_to(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("decision") == "forward":
+                corrections.forward(req, actor=request.user)
+                messages.success(
+                    request, _("Forwarded: a centre above the station re-reviews the correction.")
+                )
+            else:
+                corrections.reject(req, actor=request.user, comment=request.POST.get("comment", ""))
+                messages.success(request, _("Request rejected."))
+        except SkillcertError as exc:
+            _flash(request, exc)
+        return redirect("holders-staff:correction", pk=req.pk)
+    evidence: list[tuple[Any, bool]] = [(e, corrections.evidence_intact(e)) for e in req.evidence.all()]
+    return render(
+        request,
+        "holders/inquiry_correction_detail.html",
+        {
+            "req": req,
+            "changes": corrections.masked(req),
+            "evidence": evidence,
+            "outcome": corrections.outcome(req),
+        },
+    )
+
+
+@login_required
+def correction_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+    req = get_object_or_404(corrections.visible_to(request.user), pk=pk)
+    item = get_object_or_404(req.evidence, pk=evidence_pk)
+    root = Path(settings.MEDIA_ROOT)
+    path = root / item.stored_path
+    if not path.resolve().is_relative_to(root.resolve()) or not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), content_type=item.content_type, filename=item.original_name)
