@@ -109,3 +109,20 @@ def test_lockout_api_lists_and_unlocks(client: Any, api: Any, demo: dict[str, An
 def test_django_admin_login_goes_through_the_guarded_login(client: Any, demo: dict[str, Any]) -> None:
     r = client.get("/admin/login/?next=/admin/")
     assert r.status_code == 302 and r["Location"] == "/manage/login/?next=/admin/"
+
+
+def test_lockouts_are_scoped_to_the_administrators_tree(client: Any, demo: dict[str, Any]) -> None:
+    """X1: the machinery industry centre's leader neither sees nor unlocks a Nanjing operator's lock."""
+    from skillcert.accounts.services import login as login_service
+    from skillcert.core.errors import NotPermitted
+
+    for _ in range(5):
+        post_login(client, "nj003", "bad")
+    lock = Lockout.objects.get(key="nj003")
+    assert list(login_service.lockouts_visible_to(demo["users"]["js_leader"])) == [lock]
+    assert list(login_service.lockouts_visible_to(demo["users"]["jx_leader"])) == []
+    assert list(login_service.lockouts_visible_to(demo["users"]["nj003"])) == []
+    with pytest.raises(NotPermitted):
+        login_service.unlock(lock, actor=demo["users"]["jx_leader"])
+    lock.refresh_from_db()
+    assert lock.released_at is None
