@@ -225,7 +225,7 @@ def check_package(files: Mapping[str, bytes]) -> CheckedSeal:
     if root is None or root.tag != f"{_Q}OFD":
         raise SealError(NOT_OFD, "no OFD.xml")
     location = root.findtext(f"{_Q}DocBody/{_Q}Signatures")
-    if not location:
+    if not location or SIGNATURES_XML not in files:
         raise SealError(NO_SEAL, "the OFD carries no signature")
     if _path(location) != SIGNATURES_XML or files.get(SIGNATURES_XML) != signatures_xml():
         raise SealError(SIGNATURES_MODIFIED, "Signatures.xml is not the one seal this profile writes")
