@@ -220,7 +220,12 @@ def verify_file_offline(
 
 
 def _record_verdict(
-    data: bytes, signature: bytes, key_id: str, keys: Mapping[str, PublishedKey], revocations_doc: Any, now: Any
+    data: bytes,
+    signature: bytes,
+    key_id: str,
+    keys: Mapping[str, PublishedKey],
+    revocations_doc: Any,
+    now: datetime.datetime,
 ) -> Verdict:
     try:
         record = canonical.parse_canonical(data)

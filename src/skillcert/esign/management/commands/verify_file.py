@@ -1,7 +1,7 @@
-"""`skillcert verify_file <pdf or ofd> --keys keys.json --revocations rev.json` (issue 5 item 7; R2.1, R2.3).
-Checks the signed certificate data embedded in an e-certificate PDF or sealed OFD offline, with only the published
-keys (/api/v1/keys/) and the signed revocation list (/api/v1/revocations/). Prints the verdict; exits
-0 valid, 1 invalid, 2 cannot determine. A missing or unreadable revocation list is "cannot determine",
+"""`skillcert verify_file <pdf|ofd> --keys keys.json --revocations rev.json` (issue 5 item 7; R2.1, R2.3).
+Checks the signed certificate data embedded in an e-certificate PDF or sealed OFD offline, with only the
+published keys (/api/v1/keys/) and the signed revocation list (/api/v1/revocations/). Prints the verdict;
+exits 0 valid, 1 invalid, 2 cannot determine. A missing or unreadable revocation list is "cannot determine",
 never "invalid". Django names commands after their module: the command is ``verify_file``.
 """
 
