@@ -11,4 +11,6 @@ urlpatterns = [
     path("certificate/pdf/", views.certificate_pdf, name="certificate-pdf"),
     path("certificate/<int:pk>/", views.certificate, name="certificate-by-id"),
     path("certificate/<int:pk>/pdf/", views.certificate_pdf, name="certificate-pdf-by-id"),
+    path("certificate/ofd/", views.certificate_ofd, name="certificate-ofd"),
+    path("certificate/<int:pk>/ofd/", views.certificate_ofd, name="certificate-ofd-by-id"),
 ]
