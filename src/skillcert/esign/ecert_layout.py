@@ -312,6 +312,39 @@ def annotation_lines(record: Mapping[str, Any], extra: Sequence[str]) -> list[st
     return lines
 
 
+SCORE_ROWS = (
+    ("theory", "理论知识考试", "Theory examination"),
+    ("practical", "操作技能考核", "Practical skills assessment"),
+    ("comprehensive", "综合评审", "Comprehensive review"),
+)
+
+
+def score_table(
+    rec: Mapping[str, Any], x: float, top: float, width: float, colour: str
+) -> tuple[list[Item], float]:
+    """A bordered table of the scores and the result (score reports, R2.10); returns the items and the
+    y of the next line below it."""
+    row_h = 7.5 * mm
+    col = width * 0.6
+    rows = [("科目", "Subject", "成绩", "Score")]
+    rows += [(zh, en, rec[key], "") for key, zh, en in SCORE_ROWS if rec.get(key)]
+    rows.append(("评定结果", "Result", rec.get("evaluation") or NO_VALUE, ""))
+    items: list[Item] = [Box(x, top - row_h, width, row_h, stroke=None, fill="#F2F2F2")]
+    for i, (zh, en, value, value_en) in enumerate(rows):
+        bottom = top - (i + 1) * row_h
+        items.append(Box(x, bottom, col, row_h, stroke=colour, line_width=0.6))
+        items.append(Box(x + col, bottom, width - col, row_h, stroke=colour, line_width=0.6))
+        baseline = bottom + row_h / 2 - 3.5
+        items.append(text(x + 3 * mm, baseline, zh, 11))
+        items.append(text(x + 3 * mm + string_width(zh, 11) + 4, baseline, en, 7.5, colour=GREY))
+        items.append(text(x + col + 3 * mm, baseline, value, 12 if i else 11))
+        if value_en:
+            items.append(
+                text(x + col + 3 * mm + string_width(value, 11) + 4, baseline, value_en, 7.5, colour=GREY)
+            )
+    return items, top - len(rows) * row_h - 8 * mm
+
+
 def _reissue_mark(rec: Mapping[str, Any]) -> list[Item]:
     x, y, w, h = PAGE_W - 62 * mm, PAGE_H - 44 * mm, 36 * mm, 16 * mm
     items: list[Item] = [Box(x, y, w, h, stroke=REISSUE_RED, line_width=2, radius=2 * mm)]
@@ -405,13 +438,16 @@ def build_layout(
         ("职业", "Occupation", occupation),
         ("工种", "Work type", rec.get("work_type", "")),
         ("等级", "Level", f"{rec.get('level_name') or level_zh}  {level_en}"),
-        ("成绩", "Scores", "　".join(scores)),
-        ("评定结果", "Result", rec.get("evaluation", "")),
     ]
+    if rec["kind"] != "score":
+        body += [("成绩", "Scores", "　".join(scores)), ("评定结果", "Result", rec.get("evaluation", ""))]
     y -= 3 * mm
     for zh, en, value in body:
         items += _field(left, y, zh, en, value, value_x=value_x, width=full_w)
         y -= line
+    if rec["kind"] == "score":  # score reports (R2.10): the scores as a table
+        table, y = score_table(rec, left, y + 4 * mm, PAGE_W - 2 * left, colour)
+        items += table
 
     y -= 2 * mm
     for note in annotation_lines(rec, annotations):

@@ -275,5 +275,6 @@ def test_reissue_and_score_report_ofd() -> None:
     text = ofdkit.extract_text(make_ofd(reissue=True, reissued_on="2026-03-01"))
     assert "补发" in text and "REISSUED" in text and "2026-03-01" in text
     score = make_ofd(kind="score", comprehensive="78")
-    assert "成绩证明" in ofdkit.extract_text(score)
+    score_text = ofdkit.extract_text(score)
+    assert "成绩证明" in score_text and "理论知识考试" in score_text and "78.0" in score_text
     assert offline.verify_file_offline(score, KEYS_DOC, None, now=NOW).reason == offline.REVOCATIONS_MISSING

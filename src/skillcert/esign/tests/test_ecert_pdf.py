@@ -185,8 +185,11 @@ def test_score_certificate_title() -> None:
     """R2.10: score reports are issued like certificates."""
     pdf, _, _ = _render(kind="score", comprehensive="78")
     text = _text(pdf)
-    assert "成绩证明" in text and "综合评审 78.0" in text
-    assert "职业资格证书" not in text
+    assert "成绩证明" in text and "职业资格证书" not in text
+    # the scores as a table: subject and score on one row
+    rows = {line.split()[0]: line.split()[-1] for line in text.splitlines() if line.strip()}
+    assert rows["科目"] == "Score" and rows["理论知识考试"] == "85.0" and rows["操作技能考核"] == "72.5"
+    assert rows["综合评审"] == "78.0" and rows["评定结果"] == "合格"
 
 
 def test_missing_photo_and_extra_annotations() -> None:
