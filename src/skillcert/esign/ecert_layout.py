@@ -132,11 +132,16 @@ class QRCode:
     matrix: tuple[tuple[bool, ...], ...]
     text: str
 
-    def runs(self) -> list[tuple[float, float, float, float]]:
-        """Horizontal runs of dark modules as (x, y, w, h) rectangles, bottom-left origin."""
-        n = len(self.matrix)
-        module = self.size / (n + 2 * QUIET_ZONE)
+    @property
+    def module(self) -> float:
+        """The side of one module (points)."""
+        return self.size / (len(self.matrix) + 2 * QUIET_ZONE)
+
+    def module_runs(self) -> list[tuple[int, int, int]]:
+        """Horizontal runs of dark modules as (column, row, length) in module units, counted from the
+        top-left corner of the square (quiet zone included), rows downwards."""
         out = []
+        n = len(self.matrix)
         for row, bits in enumerate(self.matrix):
             col = 0
             while col < n:
@@ -144,17 +149,16 @@ class QRCode:
                     start = col
                     while col < n and bits[col]:
                         col += 1
-                    out.append(
-                        (
-                            self.x + (QUIET_ZONE + start) * module,
-                            self.y + self.size - (QUIET_ZONE + row + 1) * module,
-                            (col - start) * module,
-                            module,
-                        )
-                    )
+                    out.append((QUIET_ZONE + start, QUIET_ZONE + row, col - start))
                 else:
                     col += 1
         return out
+
+    def runs(self) -> list[tuple[float, float, float, float]]:
+        """The dark runs as (x, y, w, h) rectangles in points, bottom-left origin."""
+        m = self.module
+        top = self.y + self.size
+        return [(self.x + c * m, top - (r + 1) * m, n * m, m) for c, r, n in self.module_runs()]
 
 
 Item = Text | Box | Picture | QRCode

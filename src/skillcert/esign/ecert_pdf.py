@@ -33,6 +33,9 @@ bytes).
 
 from __future__ import annotations
 
+import copy
+import functools
+import hashlib
 import io
 import json
 import re
@@ -42,6 +45,7 @@ from typing import Any
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import (
     PDFArray,
     PDFDictionary,
@@ -154,14 +158,49 @@ def _draw_box(c: Canvas, item: Box) -> None:
 
 
 def _draw_qr(c: Canvas, item: QRCode) -> None:
-    """The QR code as vector squares (crisp at any resolution)."""
+    """The QR code as vector squares (crisp at any resolution): one filled path in module units under
+    a transform (integers only, so the content stream stays small and quick to write)."""
     c.saveState()
     c.setFillColor(_colour("#000000"))
-    p = c.beginPath()
-    for x, y, w, h in item.runs():
-        p.rect(x, y, w, h)
-    c.drawPath(p, stroke=0, fill=1)
+    m = item.module
+    c.transform(m, 0, 0, -m, item.x, item.y + item.size)
+    c._code.append(" ".join(f"{col} {row} {n} 1 re" for col, row, n in item.module_runs()) + " f")
     c.restoreState()
+
+
+@functools.lru_cache(maxsize=64)
+def _image_template(data: bytes, png: bool) -> pdfdoc.PDFImageXObject:
+    """The PDF image object of a picture, built once per process (decoding and compressing the seal PNG
+    on every page was the slowest part of the PDF); each document gets a shallow copy."""
+    name = "I" + hashlib.sha256(data).hexdigest()[:24]
+    obj = pdfdoc.PDFImageXObject(name, ImageReader(io.BytesIO(data)), mask="auto" if png else None)
+    obj.name = name
+    return obj
+
+
+def _draw_picture(c: Canvas, item: Picture) -> None:
+    template = _image_template(item.data, item.format == "PNG")
+    doc = c._doc
+    reg_name = doc.getXObjectName(template.name)
+    if doc.idToObject.get(reg_name) is None:
+        obj = copy.copy(template)
+        smask = getattr(template, "_smask", None)
+        if hasattr(obj, "_smask"):
+            del obj._smask
+        c._setXObjects(obj)
+        doc.Reference(obj, reg_name)
+        doc.addForm(template.name, obj)
+        if smask is not None:
+            mask = copy.copy(smask)
+            c._setXObjects(mask)
+            obj.smask = doc.Reference(mask, doc.getXObjectName(mask.name))
+    c._currentPageHasImages = 1
+    c.saveState()
+    c.translate(item.x, item.y)
+    c.scale(item.w, item.h)
+    c._code.append(f"/{reg_name} Do")
+    c.restoreState()
+    c._formsinuse.append(template.name)  # puts the image into the page's /XObject resources
 
 
 def render_layout_pdf(layout: Layout) -> bytes:
@@ -177,9 +216,7 @@ def render_layout_pdf(layout: Layout) -> bytes:
         elif isinstance(item, QRCode):
             _draw_qr(c, item)
         elif isinstance(item, Picture):
-            image = ImageReader(io.BytesIO(item.data))
-            mask = "auto" if item.format == "PNG" else None
-            c.drawImage(image, item.x, item.y, item.w, item.h, mask=mask)
+            _draw_picture(c, item)
     _attach(c, layout.attachments)
     c.showPage()
     c.save()

@@ -129,15 +129,16 @@ class _Page:
         )
 
     def qr(self, item: QRCode) -> None:
+        """One filled path in module units (integers), scaled to mm by the object's CTM."""
         x0, top = _mm(item.x), self._top(item.y, item.size)
-        size = _mm(item.size)
-        paths = []
-        for x, y, w, h in item.runs():
-            paths.append(_rect(_mm(x) - x0, self._top(y, h) - top, _mm(w), _mm(h)))
+        size, m = _mm(item.size), num(_mm(item.module))
+        path = " ".join(
+            f"M {c} {r} L {c + n} {r} L {c + n} {r + 1} L {c} {r + 1} C" for c, r, n in item.module_runs()
+        )
         boundary = " ".join(num(v) for v in (x0, top, size, size))
         self.parts.append(
-            f'<ofd:PathObject ID="{self._id()}" Boundary="{boundary}" Stroke="false" Fill="true">'
-            f'<ofd:FillColor Value="0 0 0"/><ofd:AbstractData>{" ".join(paths)}</ofd:AbstractData>'
+            f'<ofd:PathObject ID="{self._id()}" Boundary="{boundary}" CTM="{m} 0 0 {m} 0 0" Stroke="false"'
+            f' Fill="true"><ofd:FillColor Value="0 0 0"/><ofd:AbstractData>{path}</ofd:AbstractData>'
             "</ofd:PathObject>"
         )
 

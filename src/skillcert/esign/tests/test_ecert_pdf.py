@@ -239,3 +239,19 @@ def test_screenshots() -> None:
         pdf, _, _ = _render(**changes)
         _png(pdf, 110).save(SHOTS / f"{name}.png")
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_photo_and_seal_are_drawn(level5: tuple[bytes, dict[str, Any], str]) -> None:
+    """The photo (blue test JPEG) and the red seal appear on the rendered page, not only in the file."""
+    image = _png(level5[0], 100)
+
+    def px(x_mm: float, y_mm_from_top: float) -> tuple[int, int, int]:
+        p = image.getpixel((round(x_mm / 25.4 * 100), round(y_mm_from_top / 25.4 * 100)))
+        assert isinstance(p, tuple)
+        return p[0], p[1], p[2]
+
+    r, g, b = px(210 - 28 - 15, 82 + 20)  # centre of the photo box
+    assert b > 150 and r < 150, (r, g, b)
+    seal_centre = (210 - 30 - 38, 297 - 62)
+    r, g, b = px(seal_centre[0], seal_centre[1] - 2)  # the star
+    assert r > 150 and g < 90, (r, g, b)
