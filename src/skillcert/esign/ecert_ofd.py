@@ -81,8 +81,9 @@ def render_ecertificate_ofd(
 
 
 def is_ofd(data: bytes) -> bool:
-    """A ZIP whose first entry is OFD.xml, as this writer and every OFD producer lay it out."""
-    return data[:4] == b"PK\x03\x04" and data[30:37] == b"OFD.xml"
+    """Any ZIP is taken for an OFD (the verifier then says whether it is one): a repacked OFD whose
+    first entry is no longer OFD.xml must still be recognised and answered, not read as a PDF."""
+    return data[:4] == b"PK\x03\x04"
 
 
 def extract_signed_data(files: Mapping[str, bytes]) -> tuple[bytes, bytes, str]:

@@ -278,3 +278,12 @@ def test_reissue_and_score_report_ofd() -> None:
     score_text = ofdkit.extract_text(score)
     assert "成绩证明" in score_text and "理论知识考试" in score_text and "78.0" in score_text
     assert offline.verify_file_offline(score, KEYS_DOC, None, now=NOW).reason == offline.REVOCATIONS_MISSING
+
+
+def test_repacked_package_still_checks_its_seal(sample: bytes) -> None:
+    """A repacked copy (other entry order and compression) is still recognised as OFD and its seal
+    still verifies; telling it from the original file is the register's job (upload check, R2.1)."""
+    files = _files(sample)
+    reordered = dict(reversed(list(files.items())))
+    v = offline.verify_file_offline(_rezip(reordered), KEYS_DOC, None, now=NOW)
+    assert (v.state, v.reason) == ("cannot_determine", offline.REVOCATIONS_MISSING)
