@@ -27,6 +27,7 @@ from skillcert.jobs.api import JobViewSet
 from skillcert.orgs.api import AdministratorEntryViewSet, OrganisationViewSet, RolloutSettingViewSet, me
 from skillcert.people.api import PersonViewSet
 from skillcert.verification.api import VerifyView
+from skillcert.verification.upload import VerifyFileView
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -62,6 +63,7 @@ urlpatterns = [
     path("accounts/", include("skillcert.accounts.api_urls")),
     path("me/", me, name="api-me"),
     path("verify/", VerifyView.as_view(), name="api-verify"),
+    path("verify/file/", VerifyFileView.as_view(), name="api-verify-file"),
     path("revocations/", RevocationListView.as_view(), name="api-revocations"),
     path("", include(router.urls)),
     # Last: anything else under the API is a problem+json 404. Only paths ending in "/" are caught, so

@@ -66,3 +66,47 @@ class IssuerKey(models.Model):
     @property
     def public_key_bytes(self) -> bytes:
         return bytes.fromhex(self.public_key)
+
+
+class DocumentKind(models.TextChoices):
+    PDF = "pdf", "PDF"
+    OFD = "ofd", "OFD"
+
+
+class ElectronicDocument(models.Model):
+    """The original e-certificate file of one certificate version, as issued (R2.1, R2.6).
+
+    Generated once per version (issuance, reissue, approved correction) and never changed: the file is
+    stored under MEDIA_ROOT/edocs by content hash; holders download exactly this file and the public
+    upload check says whether a file is this original (SHA-256 match) or another copy."""
+
+    certificate = models.ForeignKey(
+        "certificates.Certificate", on_delete=models.PROTECT, related_name="electronic_documents"
+    )
+    version = models.PositiveIntegerField(help_text="1 = as issued; +1 per reissue and approved correction")
+    kind = models.CharField(max_length=3, choices=DocumentKind.choices)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveIntegerField()
+    path = models.CharField(max_length=200, help_text="relative to MEDIA_ROOT")
+    key_id = models.CharField(max_length=16)
+    signed_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["certificate_id", "version", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "version", "kind"], name="esign_one_document_per_version_and_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} v{self.version} {self.kind} {self.sha256[:12]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("an electronic document is immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("an electronic document is never deleted")

@@ -1,4 +1,4 @@
-"""Offline verification of a QR text or an e-certificate PDF (issue 5 item 7; R2.1, R2.3, X7).
+"""Offline verification of a QR text or an e-certificate PDF or OFD (issue 5 item 7; R2.1, R2.3, X7).
 
 Uses ONLY published material: the JSON of ``/api/v1/keys/`` (a list of keys, or the paginated
 ``{"results": [...]}`` page) and the signed revocation list of ``/api/v1/revocations/``
@@ -25,7 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from skillcert.esign import canonical, ecert_pdf, qr, revocation, sm2
+from skillcert.esign import canonical, ecert_ofd, ecert_pdf, qr, revocation, sm2
+from skillcert.esign.ofd import signing, writer
 
 VALID: Final = "valid"
 INVALID: Final = "invalid"
@@ -47,6 +48,8 @@ REVOCATIONS_MISSING = "esign.offline.revocations_missing"
 REVOCATIONS_STALE = "esign.offline.revocations_stale"
 REVOCATIONS_UNVERIFIABLE = "esign.offline.revocations_unverifiable"
 VERSION_UNSUPPORTED = "esign.qr.version_unsupported"
+# OFD: the seal's key must be the key that signed the embedded record
+OFD_KEY_MISMATCH = "esign.ofd.key_mismatch"
 
 
 @dataclass(frozen=True)
@@ -208,14 +211,22 @@ def verify_qr_offline(
 
 
 def verify_file_offline(
-    pdf_bytes: bytes, keys_doc: Any, revocations_doc: Any, *, now: datetime.datetime
+    file_bytes: bytes, keys_doc: Any, revocations_doc: Any, *, now: datetime.datetime
 ) -> Verdict:
-    """Verify the signed certificate data embedded in an e-certificate PDF offline."""
-    keys = published_keys(keys_doc)
-    try:
-        data, signature, key_id = ecert_pdf.extract_signed_data(pdf_bytes)
-    except Exception:  # ValueError, zlib.error, …: a changed byte anywhere in the signed data
-        return Verdict(INVALID, TAMPERED)
+    """Verify an e-certificate PDF or OFD offline (the format is told from the content)."""
+    if ecert_ofd.is_ofd(file_bytes):
+        return verify_ofd_offline(file_bytes, keys_doc, revocations_doc, now=now)
+    return verify_pdf_offline(file_bytes, keys_doc, revocations_doc, now=now)
+
+
+def _record_verdict(
+    data: bytes,
+    signature: bytes,
+    key_id: str,
+    keys: Mapping[str, PublishedKey],
+    revocations_doc: Any,
+    now: datetime.datetime,
+) -> Verdict:
     try:
         record = canonical.parse_canonical(data)
         signed_on = datetime.date.fromisoformat(record.get("reissued_on") or record["issued_on"])
@@ -223,7 +234,7 @@ def verify_file_offline(
         return Verdict(INVALID, TAMPERED, key_id=key_id)
     if not keys:
         return Verdict(CANNOT_DETERMINE, KEYS_MISSING, record["number"], key_id)
-    result = _check(
+    return _check(
         number=record["number"],
         key_id=key_id,
         signed_on=signed_on,
@@ -233,7 +244,59 @@ def verify_file_offline(
         revocations_doc=revocations_doc,
         now=now,
     )
-    return result
 
 
-__all__ = ["Verdict", "published_keys", "verify_file_offline", "verify_qr_offline"]
+def verify_pdf_offline(
+    pdf_bytes: bytes, keys_doc: Any, revocations_doc: Any, *, now: datetime.datetime
+) -> Verdict:
+    """Verify the signed certificate data embedded in an e-certificate PDF offline."""
+    keys = published_keys(keys_doc)
+    try:
+        data, signature, key_id = ecert_pdf.extract_signed_data(pdf_bytes)
+    except Exception:  # ValueError, zlib.error, …: a changed byte anywhere in the signed data
+        return Verdict(INVALID, TAMPERED)
+    return _record_verdict(data, signature, key_id, keys, revocations_doc, now)
+
+
+def verify_ofd_offline(
+    ofd_bytes: bytes, keys_doc: Any, revocations_doc: Any, *, now: datetime.datetime
+) -> Verdict:
+    """Verify a sealed e-certificate OFD offline (docs/formats/ofd.md §6): every SM3 CheckValue, the
+    dataHash, the seal and document SM2 signatures with the published key, then the embedded signed
+    record and the revocation list exactly as for a PDF."""
+    keys = published_keys(keys_doc)
+    try:
+        files = writer.read_package(ofd_bytes)
+    except ValueError:
+        return Verdict(INVALID, signing.NOT_OFD)
+    try:
+        checked = signing.check_package(files)
+    except signing.SealError as exc:
+        return Verdict(INVALID, exc.code)
+    try:
+        data, signature, key_id = ecert_ofd.extract_signed_data(files)
+    except ValueError:
+        return Verdict(INVALID, TAMPERED, key_id=checked.key_id)
+    details = {"format": "ofd", "sealed_at": checked.signed_at.isoformat()}
+    if key_id != checked.key_id:
+        return Verdict(INVALID, OFD_KEY_MISMATCH, key_id=key_id, details=details)
+    if not keys:
+        return Verdict(CANNOT_DETERMINE, KEYS_MISSING, key_id=key_id, details=details)
+    key = keys.get(key_id)
+    if key is None:
+        return Verdict(CANNOT_DETERMINE, KEY_UNKNOWN, key_id=key_id, details=details)
+    problem = signing.verify_signatures(checked, key.public_key)
+    if problem is not None:
+        return Verdict(INVALID, problem, key_id=key_id, details=details)
+    result = _record_verdict(data, signature, key_id, keys, revocations_doc, now)
+    return Verdict(result.state, result.reason, result.number, result.key_id, {**result.details, **details})
+
+
+__all__ = [
+    "Verdict",
+    "published_keys",
+    "verify_file_offline",
+    "verify_ofd_offline",
+    "verify_pdf_offline",
+    "verify_qr_offline",
+]

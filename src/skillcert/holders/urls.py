@@ -15,4 +15,6 @@ urlpatterns = [
     path("inquiry/confirm/", views_inquiry.inquiry_confirm, name="inquiry-confirm"),
     path("inquiry/status/", views_inquiry.inquiry_status, name="inquiry-status"),
     path("correction/", views_inquiry.correction, name="correction"),
+    path("certificate/ofd/", views.certificate_ofd, name="certificate-ofd"),
+    path("certificate/<int:pk>/ofd/", views.certificate_ofd, name="certificate-ofd-by-id"),
 ]

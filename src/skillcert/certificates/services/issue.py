@@ -375,4 +375,7 @@ def issue_certificates(
         organisation=station,
         data={"count": len(certificates), "numbers": [c.number for c in certificates][:1000]},
     )
+    from skillcert.esign.services.documents import queue_documents  # signed PDF/OFD (R2.1, R2.6)
+
+    queue_documents(c.pk for c in certificates)
     return certificates

@@ -267,6 +267,7 @@ def reissue(
         )
         after = _finish(cert)
         log_action("certificates.reissued", cert, actor=actor, before=before, after=after)
+        _queue_documents([cert.pk])
         return cert
 
 
@@ -639,4 +640,12 @@ def issue_score_certificate(certificate: Certificate, *, actor: Any, reason: str
             after=after,
             data={"for": cert.number, "reason": reason},
         )
+        _queue_documents([score.pk])
         return score
+
+
+def _queue_documents(ids: list[int]) -> None:
+    """The signed PDF/OFD of the new certificate version, generated after commit (R2.1, R2.6, R2.10)."""
+    from skillcert.esign.services.documents import queue_documents
+
+    queue_documents(ids)

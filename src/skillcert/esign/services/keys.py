@@ -221,3 +221,17 @@ def find_key(key_id: str) -> IssuerKey:
     if key is None:
         raise NotFound("esign.key.not_found", f"密钥 {key_id} 不存在", f"No key {key_id}")
     return key
+
+
+def signer_for(organisation: Organisation) -> Any:
+    """An ``esign.ofd.signing.Signer`` over the organisation's active key (for sealing OFD files)."""
+    from skillcert.esign.ofd.signing import Signer
+
+    key = active_key(organisation)
+    secret = private_key(key)
+    return Signer(
+        key_id=key.key_id,
+        public_key=key.public_key_bytes,
+        sign=lambda message: sm2.sign(secret, message),
+        valid_from=key.valid_from,
+    )

@@ -185,8 +185,11 @@ def test_score_certificate_title() -> None:
     """R2.10: score reports are issued like certificates."""
     pdf, _, _ = _render(kind="score", comprehensive="78")
     text = _text(pdf)
-    assert "成绩证明" in text and "综合评审 78.0" in text
-    assert "职业资格证书" not in text
+    assert "成绩证明" in text and "职业资格证书" not in text
+    # the scores as a table: subject and score on one row
+    rows = {line.split()[0]: line.split()[-1] for line in text.splitlines() if line.strip()}
+    assert rows["科目"] == "Score" and rows["理论知识考试"] == "85.0" and rows["操作技能考核"] == "72.5"
+    assert rows["综合评审"] == "78.0" and rows["评定结果"] == "合格"
 
 
 def test_missing_photo_and_extra_annotations() -> None:
@@ -236,3 +239,19 @@ def test_screenshots() -> None:
         pdf, _, _ = _render(**changes)
         _png(pdf, 110).save(SHOTS / f"{name}.png")
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_photo_and_seal_are_drawn(level5: tuple[bytes, dict[str, Any], str]) -> None:
+    """The photo (blue test JPEG) and the red seal appear on the rendered page, not only in the file."""
+    image = _png(level5[0], 100)
+
+    def px(x_mm: float, y_mm_from_top: float) -> tuple[int, int, int]:
+        p = image.getpixel((round(x_mm / 25.4 * 100), round(y_mm_from_top / 25.4 * 100)))
+        assert isinstance(p, tuple)
+        return p[0], p[1], p[2]
+
+    r, g, b = px(210 - 28 - 15, 82 + 20)  # centre of the photo box
+    assert b > 150 and r < 150, (r, g, b)
+    seal_centre = (210 - 30 - 38, 297 - 62)
+    r, g, b = px(seal_centre[0], seal_centre[1] - 2)  # the star
+    assert r > 150 and g < 90, (r, g, b)

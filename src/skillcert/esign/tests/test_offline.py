@@ -195,3 +195,36 @@ def test_cli_exit_codes(world: dict[str, Any], tmp_path: Path) -> None:
     assert code == 2
     code, out = _run("verify_qr", world["qr"], *common, "--json")
     assert json.loads(out)["status"] == "valid"
+
+
+def test_r2_1_r2_6_sealed_ofd_valid_offline_and_by_cli(world: dict[str, Any], tmp_path: Path) -> None:
+    """R2.1, R2.6: the OFD sealed with the issuer key (key service) verifies offline and by the CLI;
+    a changed byte makes it invalid."""
+    from skillcert.esign import ecert_ofd
+
+    key = world["key"]
+    secret = keys.private_key(key)
+    ofd = ecert_ofd.render_ecertificate_ofd(
+        world["record"],
+        photo_jpeg=_photo(),
+        qr_text=world["qr"],
+        signature=canonical.sign_record(world["record"], secret),
+        key_id=key.key_id,
+        signer=keys.signer_for(world["demo"]["orgs"]["JS-HRSS"]),
+        signed_at=NOW,
+    )
+    v = offline.verify_file_offline(ofd, world["keys"], _rev(), now=NOW)
+    assert (v.state, v.reason, v.number) == ("valid", None, SOURCE["number"])
+    keys_file = tmp_path / "keys.json"
+    keys_file.write_text(json.dumps(world["keys"]), encoding="utf-8")
+    rev_file = tmp_path / "rev.json"
+    call_command("revocation_list", "--out", str(rev_file), stdout=StringIO())
+    path = tmp_path / "cert.ofd"
+    path.write_bytes(ofd)
+    code, out = _run("verify_file", str(path), "--keys", str(keys_file), "--revocations", str(rev_file))
+    assert code == 0 and out.startswith("valid")
+    bad = bytearray(ofd)
+    bad[len(bad) // 2] ^= 0x01
+    path.write_bytes(bytes(bad))
+    code, out = _run("verify_file", str(path), "--keys", str(keys_file), "--json")
+    assert code == 1 and json.loads(out)["status"] == "invalid"

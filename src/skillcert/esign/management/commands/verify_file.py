@@ -1,7 +1,7 @@
-"""`skillcert verify_file <pdf> --keys keys.json --revocations rev.json` (issue 5 item 7; R2.1, R2.3).
-Checks the signed certificate data embedded in an e-certificate PDF offline, with only the published
-keys (/api/v1/keys/) and the signed revocation list (/api/v1/revocations/). Prints the verdict; exits
-0 valid, 1 invalid, 2 cannot determine. A missing or unreadable revocation list is "cannot determine",
+"""`skillcert verify_file <pdf|ofd> --keys keys.json --revocations rev.json` (issue 5 item 7; R2.1, R2.3).
+Checks the signed certificate data embedded in an e-certificate PDF or sealed OFD offline, with only the
+published keys (/api/v1/keys/) and the signed revocation list (/api/v1/revocations/). Prints the verdict;
+exits 0 valid, 1 invalid, 2 cannot determine. A missing or unreadable revocation list is "cannot determine",
 never "invalid". Django names commands after their module: the command is ``verify_file``.
 """
 
@@ -59,10 +59,10 @@ class OfflineCommand(BaseCommand):
 
 
 class Command(OfflineCommand):
-    help = "Verify an e-certificate PDF offline: exit 0 valid, 1 invalid, 2 cannot determine."
+    help = "Verify an e-certificate PDF or OFD offline: exit 0 valid, 1 invalid, 2 cannot determine."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="the e-certificate PDF")
+        parser.add_argument("file", help="the e-certificate PDF or OFD")
         super().add_arguments(parser)
 
     def verify(self, options: dict[str, Any], keys_doc: Any, revocations_doc: Any) -> offline.Verdict:
