@@ -22,6 +22,9 @@ NAV_ITEMS = [
     ("appraisal:sessions", _("Appraisal sessions"), "appraisal.view"),
     ("appraisal:papers", _("Paper sets"), "appraisal.view"),
     ("certificates:list", _("Certificates"), "certificates.view"),
+    ("reports:index", _("Statistics reports"), "reports.view"),
+    ("reports:deadlines", _("Report deadlines"), "reports.view"),
+    ("reports:dashboard", _("Statistics dashboard"), "reports.view"),
 ]
 
 
