@@ -197,7 +197,7 @@ def _overall(flow: _Flow, content: dict[str, Any]) -> None:
     unit_rows.append(["合计", *metric_cells(overall["total"])])
     flow.table([3.6] + [1] * 7, ["单位", *head], unit_rows, bold_last=True)
 
-    flow.heading("三、销毁证书流水码（R1.6）")
+    flow.heading("三、销毁证书流水码")
     if not destroyed["available"]:
         flow.paragraph(f"{NOT_AVAILABLE}：{destroyed['reason_zh']}", 16)
     elif not destroyed["rows"]:

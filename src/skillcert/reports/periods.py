@@ -30,7 +30,7 @@ KINDS = (QUARTER, YEAR, HALF, ANNUAL)
 KIND_LABELS_ZH = {QUARTER: "季度报表", YEAR: "全年报表", HALF: "半年报表", ANNUAL: "年度报表"}
 KIND_LABELS_EN = {QUARTER: "Quarterly", YEAR: "Statistical year", HALF: "Half-year", ANNUAL: "Annual"}
 
-_CODE = re.compile(r"^(\d{4})(Q[1-4]|Y|H1|A)$")
+_CODE = re.compile(r"^([0-9]{4})(Q[1-4]|Y|H1|A)$", re.ASCII)
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 

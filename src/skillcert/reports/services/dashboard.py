@@ -166,7 +166,7 @@ def verification_stats(today: datetime.date, days: int) -> dict[str, Any]:
     logs = LookupLog.objects.filter(at__gte=since, at__lt=until).annotate(day=TruncDate("at", tzinfo=tz))
     not_found = Q(result="not_found")
     per_day: dict[str, dict[str, Any]] = {
-        r["day"].isoformat(): r
+        r["day"].isoformat(): dict(r)
         for r in logs.values("day").annotate(total=Count("id"), not_found=Count("id", filter=not_found))
     }
     prefix_rows = list(logs.filter(not_found).values("day", "number_prefix").annotate(n=Count("id")))
