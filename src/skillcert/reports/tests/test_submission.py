@@ -177,4 +177,6 @@ def test_xlsx_reads_back(data: dict[str, Any]) -> None:
     assert sum(r[7] for r in lines) == 10  # 发证数
     assert {(r[0], r[2]) for r in lines} == {("6-18-01-01", "四级/中级"), ("6-18-01-02", "五级/初级"),
                                              ("6-18-01-01", "三级/高级")}
-    assert wb["销毁证书流水码"]["A6"].value == "暂不可用"
+    destroyed = [list(r) for r in wb["销毁证书流水码"].iter_rows(values_only=True)]
+    assert ["版本", "第 1 版 · 2026-06-03 报送"] == destroyed[4][:2]
+    assert destroyed[-1][0] == "暂不可用" and "不可用" in destroyed[-1][1]
