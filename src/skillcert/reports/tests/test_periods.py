@@ -86,7 +86,10 @@ def test_industry_half_year_and_annual() -> None:
 
 def test_lateness_boundary() -> None:
     """On the due day a report is on time; from the next day it is late."""
-    for p in [Period(QUARTER, 2026, n) for n in range(1, 5)] + [Period(HALF, 2026, 1), Period(ANNUAL, 2026, 0)]:
+    for p in [Period(QUARTER, 2026, n) for n in range(1, 5)] + [
+        Period(HALF, 2026, 1),
+        Period(ANNUAL, 2026, 0),
+    ]:
         assert not p.is_late(p.due)
         assert not p.is_late(p.end)
         assert p.is_late(p.due + datetime.timedelta(days=1))

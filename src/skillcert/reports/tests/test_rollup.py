@@ -68,7 +68,10 @@ def test_cities_add_up_to_the_province(demo: dict[str, Any]) -> None:
 
     js = orgs["JS"].path
     enrolments = Enrolment.objects.filter(session__organisation__path__startswith=js)
-    assert province["overall"]["total"]["issued"] == Certificate.objects.filter(organisation__path__startswith=js).count()
+    assert (
+        province["overall"]["total"]["issued"]
+        == Certificate.objects.filter(organisation__path__startswith=js).count()
+    )
     assert province["overall"]["total"]["enrolled"] == enrolments.count()
     assert province["overall"]["total"]["qualified"] == enrolments.filter(result="pass").count()
     assert province["overall"]["total"]["sat"] == enrolments.filter(result__in=["pass", "fail"]).count()
@@ -86,8 +89,12 @@ def test_period_boundaries_in_the_figures(demo: dict[str, Any]) -> None:
     the last day of February is in Q1 and 1 March in Q2; events count by their date too."""
     station = demo["orgs"]["ST-10012003"]
     city = demo["orgs"]["JS-NJ"]
-    for day in (datetime.date(2025, 11, 30), datetime.date(2025, 12, 1), datetime.date(2026, 2, 28),
-                datetime.date(2026, 3, 1)):
+    for day in (
+        datetime.date(2025, 11, 30),
+        datetime.date(2025, 12, 1),
+        datetime.date(2026, 2, 28),
+        datetime.date(2026, 3, 1),
+    ):
         appraisal(station, day, {("6-18-01-01", 4): (1, 0, 0)})
 
     def issued(code: str) -> int:

@@ -35,8 +35,9 @@ def pdftext(data: bytes, *args: str) -> str:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(data)
         f.flush()
-        return subprocess.run(["pdftotext", "-layout", *args, f.name, "-"], check=True, capture_output=True,
-                              text=True).stdout
+        return subprocess.run(
+            ["pdftotext", "-layout", *args, f.name, "-"], check=True, capture_output=True, text=True
+        ).stdout
 
 
 def squash(text: str) -> str:
@@ -46,7 +47,11 @@ def squash(text: str) -> str:
 @pytest.fixture
 def data(demo: dict[str, Any]) -> dict[str, Any]:
     orgs = demo["orgs"]
-    appraisal(orgs["ST-10012003"], datetime.date(2026, 4, 10), {("6-18-01-01", 4): (5, 2, 1), ("6-18-01-02", 5): (3, 0, 0)})
+    appraisal(
+        orgs["ST-10012003"],
+        datetime.date(2026, 4, 10),
+        {("6-18-01-01", 4): (5, 2, 1), ("6-18-01-02", 5): (3, 0, 0)},
+    )
     appraisal(orgs["ST-10012005"], datetime.date(2026, 5, 20), {("6-18-01-01", 3): (2, 1, 0)})
     return demo
 
@@ -88,9 +93,15 @@ def test_submitted_report_stays_frozen_and_resubmission_is_a_new_version(data: d
     assert ReportSubmission.objects.get(pk=v1.pk).content["overall"]["total"]["issued"] == 10
     assert "第 2 版" in pdftext(bytes(v2.pdf))
 
-    actions = list(AuditEntry.objects.filter(object_type="reports.ReportSubmission").order_by("id")
-                   .values_list("action", "object_id", "organisation_id"))
-    assert actions == [("reports.submitted", str(v1.pk), city.pk), ("reports.resubmitted", str(v2.pk), city.pk)]
+    actions = list(
+        AuditEntry.objects.filter(object_type="reports.ReportSubmission")
+        .order_by("id")
+        .values_list("action", "object_id", "organisation_id")
+    )
+    assert actions == [
+        ("reports.submitted", str(v1.pk), city.pk),
+        ("reports.resubmitted", str(v2.pk), city.pk),
+    ]
     entry = AuditEntry.objects.get(action="reports.resubmitted")
     assert entry.data["version"] == 2 and entry.data["content_sha256"] == v2.content_sha256
 
@@ -129,9 +140,24 @@ def test_pdf_reads_back_with_both_forms_signature_and_seal(data: dict[str, Any])
     submission = submit_report(city, Q2, actor=data["users"]["nj_admin"], now=ON_TIME)
     text = pdftext(bytes(submission.pdf))
     flat = squash(text)
-    for words in ["职业技能鉴定综合情况表", "职业技能鉴定职业工种情况报表", "南京市职业技能鉴定中心", "2026年第二季度",
-                  "2026-03-01至2026-05-31", "南京市第003号职业技能鉴定站", "南京市第005号职业技能鉴定站", "车工", "铣工",
-                  "填表人：", "审核人：", "单位负责人：", "人社部门分管领导（签字）：", "（单位盖章）", "暂不可用", "第1版"]:
+    for words in [
+        "职业技能鉴定综合情况表",
+        "职业技能鉴定职业工种情况报表",
+        "南京市职业技能鉴定中心",
+        "2026年第二季度",
+        "2026-03-01至2026-05-31",
+        "南京市第003号职业技能鉴定站",
+        "南京市第005号职业技能鉴定站",
+        "车工",
+        "铣工",
+        "填表人：",
+        "审核人：",
+        "单位负责人：",
+        "人社部门分管领导（签字）：",
+        "（单位盖章）",
+        "暂不可用",
+        "第1版",
+    ]:
         assert words in flat, words
     # Totals row of the level table: enrolled 14, appraised 13, qualified 10, 76.9 %, issued 10.
     assert any(squash(line).startswith("合计14131076.9%10") for line in text.splitlines()), text
@@ -166,7 +192,9 @@ def test_xlsx_reads_back(data: dict[str, Any]) -> None:
     assert wb.sheetnames == ["综合情况表", "职业工种情况报表", "销毁证书流水码"]
     rows = [list(r) for r in wb["综合情况表"].iter_rows(values_only=True)]
     assert rows[0][0] == "职业技能鉴定综合情况表"
-    head = rows.index(["等级", "报名人数", "实考人数", "合格人数", "合格率", "发证数", "补发数", "撤销数", "销毁证书数"])
+    head = rows.index(
+        ["等级", "报名人数", "实考人数", "合格人数", "合格率", "发证数", "补发数", "撤销数", "销毁证书数"]
+    )
     level_rows = rows[head + 1 : head + 6]
     total = rows[head + 6]
     assert total[:8] == ["合计", 14, 13, 10, pytest.approx(10 / 13, abs=1e-4), 10, 0, 0]
@@ -175,8 +203,11 @@ def test_xlsx_reads_back(data: dict[str, Any]) -> None:
     occupation = [list(r) for r in wb["职业工种情况报表"].iter_rows(values_only=True)]
     lines = [r for r in occupation if r[0] and str(r[0]).startswith("6-18")]
     assert sum(r[7] for r in lines) == 10  # 发证数
-    assert {(r[0], r[2]) for r in lines} == {("6-18-01-01", "四级/中级"), ("6-18-01-02", "五级/初级"),
-                                             ("6-18-01-01", "三级/高级")}
+    assert {(r[0], r[2]) for r in lines} == {
+        ("6-18-01-01", "四级/中级"),
+        ("6-18-01-02", "五级/初级"),
+        ("6-18-01-01", "三级/高级"),
+    }
     destroyed = [list(r) for r in wb["销毁证书流水码"].iter_rows(values_only=True)]
-    assert ["版本", "第 1 版 · 2026-06-03 报送"] == destroyed[4][:2]
+    assert destroyed[4][:2] == ["版本", "第 1 版 · 2026-06-03 报送"]
     assert destroyed[-1][0] == "暂不可用" and "不可用" in destroyed[-1][1]
