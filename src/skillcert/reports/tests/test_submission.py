@@ -103,6 +103,7 @@ def test_submitted_report_stays_frozen_and_resubmission_is_a_new_version(data: d
         ("reports.resubmitted", str(v2.pk), city.pk),
     ]
     entry = AuditEntry.objects.get(action="reports.resubmitted")
+    assert entry.data is not None
     assert entry.data["version"] == 2 and entry.data["content_sha256"] == v2.content_sha256
 
 
@@ -177,9 +178,9 @@ def test_pdf_reads_back_with_both_forms_signature_and_seal(data: dict[str, Any])
     long_text = squash(pdftext(long))
     numbers = re.findall(r"第(\d+)页共(\d+)页", long_text)
     assert numbers[0] == ("1", "1")  # the overall form
-    pages = int(numbers[1][1])  # the occupation form continues over several pages, numbered 1…n of n
-    assert pages >= 5 and numbers[1:] == [(str(i), str(pages)) for i in range(1, pages + 1)]
-    assert long_text.count("职业技能鉴定职业工种情况报表（续）") == pages - 1
+    count = int(numbers[1][1])  # the occupation form continues over several pages, numbered 1…n of n
+    assert count >= 5 and numbers[1:] == [(str(i), str(count)) for i in range(1, count + 1)]
+    assert long_text.count("职业技能鉴定职业工种情况报表（续）") == count - 1
     assert long_text.count("6-18-01-02铣工五级/初级") == 40
     assert long == render_report_pdf(content, stamp="x")  # deterministic
 
@@ -190,7 +191,7 @@ def test_xlsx_reads_back(data: dict[str, Any]) -> None:
     submission = submit_report(data["orgs"]["JS-NJ"], Q2, actor=data["users"]["nj_admin"], now=ON_TIME)
     wb = load_workbook(io.BytesIO(bytes(submission.xlsx)))
     assert wb.sheetnames == ["综合情况表", "职业工种情况报表", "销毁证书流水码"]
-    rows = [list(r) for r in wb["综合情况表"].iter_rows(values_only=True)]
+    rows: list[list[Any]] = [list(r) for r in wb["综合情况表"].iter_rows(values_only=True)]
     assert rows[0][0] == "职业技能鉴定综合情况表"
     head = rows.index(
         ["等级", "报名人数", "实考人数", "合格人数", "合格率", "发证数", "补发数", "撤销数", "销毁证书数"]
@@ -200,7 +201,7 @@ def test_xlsx_reads_back(data: dict[str, Any]) -> None:
     assert total[:8] == ["合计", 14, 13, 10, pytest.approx(10 / 13, abs=1e-4), 10, 0, 0]
     assert total[8] == "暂不可用"
     assert sum(r[5] for r in level_rows) == 10
-    occupation = [list(r) for r in wb["职业工种情况报表"].iter_rows(values_only=True)]
+    occupation: list[list[Any]] = [list(r) for r in wb["职业工种情况报表"].iter_rows(values_only=True)]
     lines = [r for r in occupation if r[0] and str(r[0]).startswith("6-18")]
     assert sum(r[7] for r in lines) == 10  # 发证数
     assert {(r[0], r[2]) for r in lines} == {
@@ -208,6 +209,6 @@ def test_xlsx_reads_back(data: dict[str, Any]) -> None:
         ("6-18-01-02", "五级/初级"),
         ("6-18-01-01", "三级/高级"),
     }
-    destroyed = [list(r) for r in wb["销毁证书流水码"].iter_rows(values_only=True)]
+    destroyed: list[list[Any]] = [list(r) for r in wb["销毁证书流水码"].iter_rows(values_only=True)]
     assert destroyed[4][:2] == ["版本", "第 1 版 · 2026-06-03 报送"]
     assert destroyed[-1][0] == "暂不可用" and "不可用" in destroyed[-1][1]
