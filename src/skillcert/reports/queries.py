@@ -74,12 +74,17 @@ WITH base AS (
     WHERE o.path LIKE %s AND e.kind IN ('reissued', 'revoked') AND e.at >= %s AND e.at < %s
     GROUP BY c.organisation_id, c.occupation_id, c.level_id
   UNION ALL
-    SELECT s.organisation_id, sub.occupation_id, sub.level_id, COUNT(*),
-           SUM(CASE WHEN en.result IN ('pass', 'fail') THEN 1 ELSE 0 END),
-           SUM(CASE WHEN en.result = 'pass' THEN 1 ELSE 0 END), 0, 0, 0
-    FROM {enrol} en JOIN {session} s ON s.id = en.session_id
-         JOIN {subject} sub ON sub.id = en.subject_id JOIN {org} o ON o.id = s.organisation_id
-    WHERE o.path LIKE %s AND s.exam_end >= %s AND s.exam_end < %s
+    SELECT s.organisation_id, sub.occupation_id, sub.level_id, SUM(x.n), SUM(x.sat), SUM(x.qualified), 0, 0, 0
+    FROM (
+        SELECT en.session_id, en.subject_id, COUNT(*) AS n,
+               SUM(CASE WHEN en.result IN ('pass', 'fail') THEN 1 ELSE 0 END) AS sat,
+               SUM(CASE WHEN en.result = 'pass' THEN 1 ELSE 0 END) AS qualified
+        FROM {enrol} en
+        WHERE en.session_id IN (
+            SELECT s0.id FROM {session} s0 JOIN {org} o ON o.id = s0.organisation_id
+            WHERE o.path LIKE %s AND s0.exam_end >= %s AND s0.exam_end < %s)
+        GROUP BY en.session_id, en.subject_id
+    ) x JOIN {session} s ON s.id = x.session_id JOIN {subject} sub ON sub.id = x.subject_id
     GROUP BY s.organisation_id, sub.occupation_id, sub.level_id
 )
 SELECT 'unit' AS dim, u.id AS k, b.lvl, {sums}
