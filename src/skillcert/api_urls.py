@@ -26,6 +26,7 @@ from skillcert.esign.api import IssuerKeyViewSet, RevocationListView
 from skillcert.jobs.api import JobViewSet
 from skillcert.orgs.api import AdministratorEntryViewSet, OrganisationViewSet, RolloutSettingViewSet, me
 from skillcert.people.api import PersonViewSet
+from skillcert.reports.api import DashboardView, DeadlinesView, LiveReportView, ReportSubmissionViewSet
 from skillcert.verification.api import VerifyView
 from skillcert.verification.upload import VerifyFileView
 
@@ -51,6 +52,7 @@ router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("numbering-configs", NumberingConfigViewSet, basename="numbering-config")
 router.register("directory", DirectoryViewSet, basename="directory")
 router.register("keys", IssuerKeyViewSet, basename="issuer-key")
+router.register("report-submissions", ReportSubmissionViewSet, basename="report-submission")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
@@ -65,6 +67,9 @@ urlpatterns = [
     path("verify/", VerifyView.as_view(), name="api-verify"),
     path("verify/file/", VerifyFileView.as_view(), name="api-verify-file"),
     path("revocations/", RevocationListView.as_view(), name="api-revocations"),
+    path("reports/live/", LiveReportView.as_view(), name="api-report-live"),
+    path("reports/deadlines/", DeadlinesView.as_view(), name="api-report-deadlines"),
+    path("reports/dashboard/", DashboardView.as_view(), name="api-report-dashboard"),
     path("", include(router.urls)),
     # Last: anything else under the API is a problem+json 404. Only paths ending in "/" are caught, so
     # APPEND_SLASH still redirects `/api/v1/people` to the endpoint.

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "skillcert.verification",
     "skillcert.holders",
     "skillcert.accounts",
+    "skillcert.reports",
     "skillcert.backoffice",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("skillcert.api_urls")),
     path("manage/appraisal/", include("skillcert.appraisal.urls")),
     path("manage/certificates/", include("skillcert.certificates.urls")),
+    path("manage/reports/", include("skillcert.reports.urls")),
     path("directory/", include(directory_urlpatterns)),
     path("manage/login/", login_view, name="login"),
     path("manage/account/", include("skillcert.accounts.urls")),

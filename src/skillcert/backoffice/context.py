@@ -26,6 +26,9 @@ NAV_ITEMS = [
     ("holders-staff:corrections", _("Correction requests"), "certificates.correct"),
     ("accounts:security", _("Account security"), "accounts.security"),
     ("accounts:password_change", _("Change password"), None),
+    ("reports:index", _("Statistics reports"), "reports.view"),
+    ("reports:deadlines", _("Report deadlines"), "reports.view"),
+    ("reports:dashboard", _("Statistics dashboard"), "reports.view"),
 ]
 
 
