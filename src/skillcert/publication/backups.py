@@ -134,6 +134,10 @@ def _pg_env(params: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
 
 
 def _dump_sqlite(dest: Path) -> dict[str, int]:
+    if connection.in_atomic_block:
+        # The backup API would wait forever for this connection's own write lock; and a backup taken
+        # inside a transaction would hold data that may yet roll back. Jobs run after commit.
+        raise BackupFailed("a SQLite backup cannot run inside an open transaction")
     connection.ensure_connection()
     raw = connection.connection
     target = sqlite3.connect(str(dest))
