@@ -62,6 +62,7 @@ urlpatterns = [
     path("me/", me, name="api-me"),
     path("verify/", VerifyView.as_view(), name="api-verify"),
     path("revocations/", RevocationListView.as_view(), name="api-revocations"),
+    path("publication/", include("skillcert.publication.api_urls")),
     path("", include(router.urls)),
     # Last: anything else under the API is a problem+json 404. Only paths ending in "/" are caught, so
     # APPEND_SLASH still redirects `/api/v1/people` to the endpoint.

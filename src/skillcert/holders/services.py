@@ -121,7 +121,9 @@ def _match(number: Any, name: Any, document_number: Any) -> Certificate:
     if not text or len(text) > 40:
         raise IdentityMismatch()
     # R3.8: holders reach only published certificates.
-    cert = Certificate.objects.select_related("person").filter(number=text, published_at__isnull=False).first()
+    cert = (
+        Certificate.objects.select_related("person").filter(number=text, published_at__isnull=False).first()
+    )
     if cert is None:
         raise IdentityMismatch()
     person = cert.person

@@ -49,7 +49,9 @@ _CHUNK = 1 << 20
 
 class BackupFailed(SkillcertError):
     def __init__(self, en: str, zh: str | None = None) -> None:
-        super().__init__("publication.backup.failed", zh or f"备份失败：{en}", f"Backup failed: {en}", [], 500)
+        super().__init__(
+            "publication.backup.failed", zh or f"备份失败：{en}", f"Backup failed: {en}", [], 500
+        )
 
 
 def backup_dir() -> Path:
@@ -166,8 +168,18 @@ def _dump_postgres(dest: Path) -> dict[str, int]:
         assert row is not None
         snapshot_id = row[0]
         counts = row_counts(conn.cursor(), "postgresql")
-        command = ["pg_dump", "-Fc", "--no-owner", "--snapshot", snapshot_id, "-f", str(dest), *args,
-                   "-d", str(params["NAME"])]
+        command = [
+            "pg_dump",
+            "-Fc",
+            "--no-owner",
+            "--snapshot",
+            snapshot_id,
+            "-f",
+            str(dest),
+            *args,
+            "-d",
+            str(params["NAME"]),
+        ]
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
         conn.rollback()
     if done.returncode != 0:
@@ -175,8 +187,14 @@ def _dump_postgres(dest: Path) -> dict[str, int]:
     return counts
 
 
-def _write_manifest(directory: Path, files: list[Path], counts: dict[str, int], vendor: str,
-                    created: datetime.datetime, extra: dict[str, Any]) -> dict[str, Any]:
+def _write_manifest(
+    directory: Path,
+    files: list[Path],
+    counts: dict[str, int],
+    vendor: str,
+    created: datetime.datetime,
+    extra: dict[str, Any],
+) -> dict[str, Any]:
     manifest = {
         "format": FORMAT,
         "created_at": created.astimezone(datetime.UTC).isoformat(),
@@ -237,11 +255,15 @@ def run_backup(*, actor: Any = None, release: Any = None, reason: str = "") -> A
         shutil.rmtree(partial, ignore_errors=True)
         raise BackupFailed(str(exc)) from exc
     primary = verify_backup(directory)
-    locations = [{"path": str(directory), "verified": not primary.problems, "error": "; ".join(primary.problems)}]
+    locations = [
+        {"path": str(directory), "verified": not primary.problems, "error": "; ".join(primary.problems)}
+    ]
     locations += [_copy_to(directory, target) for target in backup_targets()]
     all_ok = all(loc["verified"] for loc in locations)
-    status = Backup.Status.OK if all_ok and len(locations) >= 3 else (
-        Backup.Status.PARTIAL if locations[0]["verified"] else Backup.Status.FAILED
+    status = (
+        Backup.Status.OK
+        if all_ok and len(locations) >= 3
+        else (Backup.Status.PARTIAL if locations[0]["verified"] else Backup.Status.FAILED)
     )
     backup = Backup.objects.create(
         name=name,
@@ -340,10 +362,15 @@ def restore_backup(directory: Path | str, database_url: str, *, actor: Any = Non
     manifest = checked.manifest
     vendor = manifest.get("database_vendor")
     try:
-        params = dj_database_url.parse(database_url)
-    except Exception as exc:  # noqa: BLE001 - any parse failure is a bad URL
-        raise field_error(None, "database_url", "publication.restore.url_invalid", "数据库地址无效",
-                          f"Not a database URL: {exc}") from exc
+        params: dict[str, Any] = dict(dj_database_url.parse(database_url))
+    except Exception as exc:
+        raise field_error(
+            None,
+            "database_url",
+            "publication.restore.url_invalid",
+            "数据库地址无效",
+            f"Not a database URL: {exc}",
+        ) from exc
     engine = params.get("ENGINE", "")
     target_vendor = "sqlite" if engine.endswith("sqlite3") else "postgresql" if "postgresql" in engine else ""
     if target_vendor != vendor:
@@ -373,26 +400,44 @@ def restore_backup(directory: Path | str, database_url: str, *, actor: Any = Non
         import psycopg
 
         conninfo = _pg_conninfo(params)
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            if _tables(conn.cursor(), "postgresql"):
+        with psycopg.connect(conninfo, autocommit=True) as pg:
+            if _tables(pg.cursor(), "postgresql"):
                 raise _fresh_error(database_url)
         args, env = _pg_env(params)
-        command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", *args,
-                   "-d", str(params["NAME"]), str(db_file)]
+        command = [
+            "pg_restore",
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            *args,
+            "-d",
+            str(params["NAME"]),
+            str(db_file),
+        ]
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
         if done.returncode != 0:
             raise BackupFailed(f"pg_restore: {done.stderr.strip()[:500]}")
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            counts = row_counts(conn.cursor(), "postgresql")
+        with psycopg.connect(conninfo, autocommit=True) as pg:
+            counts = row_counts(pg.cursor(), "postgresql")
     if counts != manifest.get("tables"):
-        differing = sorted(t for t in set(counts) | set(manifest.get("tables", {}))
-                           if counts.get(t) != manifest["tables"].get(t))
+        differing = sorted(
+            t
+            for t in set(counts) | set(manifest.get("tables", {}))
+            if counts.get(t) != manifest["tables"].get(t)
+        )
         raise BackupFailed(f"restored row counts differ from the manifest in {', '.join(differing[:10])}")
     # Recorded where this installation keeps its log; the restore stands even if that is unreachable.
     with contextlib.suppress(DatabaseError):
-        log_action(BACKUP_RESTORED, None, actor=actor,
-                   data={"backup": Path(checked.directory).name, "target": database_url.split("@")[-1],
-                         "tables": len(counts)})
+        log_action(
+            BACKUP_RESTORED,
+            None,
+            actor=actor,
+            data={
+                "backup": Path(checked.directory).name,
+                "target": database_url.split("@")[-1],
+                "tables": len(counts),
+            },
+        )
     return counts
 
 

@@ -114,6 +114,9 @@ class BatchItem(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.batch_id}: {self.certificate_id}"
+
 
 class SignOff(models.Model):
     class Decision(models.TextChoices):
@@ -145,6 +148,9 @@ class SignOff(models.Model):
             models.UniqueConstraint(fields=["release", "user"], name="publication_signoff_release_user"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.role} {self.decision} {self.user_id}"
+
 
 class PublishingFreeze(models.Model):
     reason = models.CharField(max_length=500)
@@ -160,6 +166,9 @@ class PublishingFreeze(models.Model):
 
     class Meta:
         ordering = ["-frozen_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.frozen_at:%Y-%m-%d %H:%M} {self.reason}"
 
 
 class Backup(models.Model):

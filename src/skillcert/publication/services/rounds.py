@@ -122,9 +122,11 @@ def submit_batch(org: Organisation, *, actor: Any, now: datetime.datetime | None
         raise _window_closed(now)
     with transaction.atomic():
         _lock_org(org)
-        if Batch.objects.filter(organisation=org, period=current.code).exclude(
-            state=BatchState.REJECTED
-        ).exists():
+        if (
+            Batch.objects.filter(organisation=org, period=current.code)
+            .exclude(state=BatchState.REJECTED)
+            .exists()
+        ):
             raise Conflict(
                 "publication.batch.exists",
                 f"{org.name} 已报送 {current.code} 期数据",
@@ -199,10 +201,11 @@ def sign_problem(target: Batch | Release, user: Any) -> Exception | None:
     ).exists()
     if not holds or not has_permission(user, "publication.signoff", target.organisation):
         label = Role(role).label
+        org_en = target.organisation.name_en or target.organisation.name
         return NotPermitted(
             "publication.signoff.wrong_role",
             f"此步骤须由 {target.organisation.name} 的「{label}」签核",
-            f"This step must be signed by the {label} of {target.organisation.name_en or target.organisation}",
+            f"This step must be signed by the {label} of {org_en}",
         )
     if user.pk == _author(target):
         return NotPermitted(
@@ -234,7 +237,9 @@ def _reason(comment: Any, approve: bool) -> str:
     return text
 
 
-def _sign(target: Batch | Release, actor: Any, approve: bool, comment: Any, now: datetime.datetime) -> SignOff:
+def _sign(
+    target: Batch | Release, actor: Any, approve: bool, comment: Any, now: datetime.datetime
+) -> SignOff:
     text = _reason(comment, approve)
     problem = sign_problem(target, actor)
     if problem is not None:
@@ -300,7 +305,9 @@ def compile_release(
     try:
         current = schedule.parse_code(period) if period else schedule.latest_started(now)
     except ValueError as exc:
-        raise field_error(None, "period", "publication.period.invalid", "期次格式应为 2026-03A", str(exc)) from exc
+        raise field_error(
+            None, "period", "publication.period.invalid", "期次格式应为 2026-03A", str(exc)
+        ) from exc
     if now < current.window_opens:
         raise Conflict(
             "publication.release.too_early",
@@ -309,9 +316,11 @@ def compile_release(
         )
     with transaction.atomic():
         _lock_org(org)
-        if Release.objects.filter(organisation=org, period=current.code).exclude(
-            state=ReleaseState.REJECTED
-        ).exists():
+        if (
+            Release.objects.filter(organisation=org, period=current.code)
+            .exclude(state=ReleaseState.REJECTED)
+            .exists()
+        ):
             raise Conflict(
                 "publication.release.exists",
                 f"{current.code} 期已汇总",

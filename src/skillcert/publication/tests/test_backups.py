@@ -36,7 +36,7 @@ def _world() -> list[Any]:
     load_demo(with_appraisal=False)
     from django.contrib.auth import get_user_model
 
-    demo = {
+    demo: dict[str, Any] = {
         "orgs": {o.code: o for o in Organisation.objects.all()},
         "users": {u.username: u for u in get_user_model().objects.all()},
     }
@@ -104,7 +104,9 @@ def _backup_and_compare(settings: Any, tmp_path: Path) -> tuple[Any, dict[str, A
 @pytest.mark.django_db(transaction=True)
 def test_r3_9_sqlite_backup_restore_identical(settings: Any, tmp_path: Path) -> None:
     if connection.vendor != "sqlite":
-        pytest.skip("the SQLite backup path; the PostgreSQL one is test_r3_9_postgres_backup_restore_identical")
+        pytest.skip(
+            "the SQLite backup path; the PostgreSQL one is test_r3_9_postgres_backup_restore_identical"
+        )
     backup, before = _backup_and_compare(settings, tmp_path)
     target = tmp_path / "restored.sqlite3"
     directory = tmp_path / "usb2" / backup.name
@@ -116,7 +118,7 @@ def test_r3_9_sqlite_backup_restore_identical(settings: Any, tmp_path: Path) -> 
         assert backups.table_checksums(restored.cursor(), "sqlite") == before
     finally:
         restored.close()
-    with pytest.raises(CommandError, match="not_empty|not empty"):  # only into a fresh database
+    with pytest.raises(CommandError, match=r"not_empty|not empty"):  # only into a fresh database
         call_command("restore", str(directory), "--database-url", f"sqlite:///{target}")
 
 

@@ -16,9 +16,9 @@ from skillcert.certificates.models import Certificate
 from skillcert.certificates.services.issue import issue_certificates
 from skillcert.certificates.tests.test_issue import finished_session
 from skillcert.core.errors import Conflict, NotPermitted, SkillcertError
+from skillcert.jobs.models import Job
 from skillcert.orgs.choices import Role
 from skillcert.publication import schedule, services
-from skillcert.jobs.models import Job
 from skillcert.publication.models import Batch, BatchState, Release, ReleaseState
 from skillcert.publication.testing import member, publish
 
@@ -44,7 +44,9 @@ def at(p: schedule.Period, hours: float = 1) -> datetime.datetime:
 def verify(cert: Certificate) -> str:
     cache.clear()
     body = APIClient().post(
-        "/api/v1/verify/", {"method": "number", "number": cert.number, "name": cert.data["name"]}, format="json"
+        "/api/v1/verify/",
+        {"method": "number", "number": cert.number, "name": cert.data["name"]},
+        format="json",
     )
     return str(body.json()["status"])
 
@@ -63,7 +65,10 @@ def people(demo: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_r3_8_full_chain_makes_certificates_public(
-    demo: dict[str, Any], issued: list[Certificate], rnd: schedule.Period, django_capture_on_commit_callbacks: Any
+    demo: dict[str, Any],
+    issued: list[Certificate],
+    rnd: schedule.Period,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     """R3.8: issued certificates are invisible to the public until the whole chain has run; then
     verifiable; every step audited; a backup follows the publication (R3.9)."""
@@ -92,17 +97,26 @@ def test_r3_8_full_chain_makes_certificates_public(
     assert job.params["release"] == release.pk and job.status == "queued" and len(callbacks) == 1
     assert release.state == ReleaseState.PUBLISHED
     assert all(verify(c) == "valid" for c in issued)
-    assert set(Certificate.objects.filter(pk__in=[c.pk for c in issued]).values_list("published_at", flat=True)) == {
-        publish_at
-    }
+    assert set(
+        Certificate.objects.filter(pk__in=[c.pk for c in issued]).values_list("published_at", flat=True)
+    ) == {publish_at}
     assert Batch.objects.get(pk=batch.pk).state == BatchState.PUBLISHED
-    actions = list(AuditEntry.objects.filter(action__startswith="publication.").values_list("action", flat=True))
-    for action in ("batch.submitted", "batch.signed", "release.compiled", "release.signed", "release.published"):
+    actions = list(
+        AuditEntry.objects.filter(action__startswith="publication.").values_list("action", flat=True)
+    )
+    for action in (
+        "batch.submitted",
+        "batch.signed",
+        "release.compiled",
+        "release.signed",
+        "release.published",
+    ):
         assert f"publication.{action}" in actions
 
 
-def test_r3_8_submission_only_inside_the_window(demo: dict[str, Any], issued: list[Certificate],
-                                                  rnd: schedule.Period) -> None:
+def test_r3_8_submission_only_inside_the_window(
+    demo: dict[str, Any], issued: list[Certificate], rnd: schedule.Period
+) -> None:
     nj = demo["orgs"]["JS-NJ"]
     for moment in (rnd.window_opens - datetime.timedelta(minutes=1), rnd.window_closes):
         with pytest.raises(Conflict) as caught:
@@ -120,8 +134,9 @@ def test_r3_8_submission_only_inside_the_window(demo: dict[str, Any], issued: li
     assert again.value.code == "publication.batch.exists"
 
 
-def test_r3_8_chain_order_no_skipping_no_self_no_twice(demo: dict[str, Any], issued: list[Certificate],
-                                                          rnd: schedule.Period) -> None:
+def test_r3_8_chain_order_no_skipping_no_self_no_twice(
+    demo: dict[str, Any], issued: list[Certificate], rnd: schedule.Period
+) -> None:
     p = people(demo)
     nj = demo["orgs"]["JS-NJ"]
     submitter = member(nj, Role.DATA_HANDLER, exclude=[p["nj_handler"]])  # a handler may submit too
@@ -153,8 +168,9 @@ def test_r3_8_chain_order_no_skipping_no_self_no_twice(demo: dict[str, Any], iss
         services.sign_batch(batch, actor=p["nj_director"], now=at(rnd))
 
 
-def test_r3_8_rejection_frees_certificates_for_resubmission(demo: dict[str, Any], issued: list[Certificate],
-                                                               rnd: schedule.Period) -> None:
+def test_r3_8_rejection_frees_certificates_for_resubmission(
+    demo: dict[str, Any], issued: list[Certificate], rnd: schedule.Period
+) -> None:
     p = people(demo)
     nj = demo["orgs"]["JS-NJ"]
     batch = services.submit_batch(nj, actor=demo["users"]["nj_admin"], now=at(rnd))
@@ -166,8 +182,9 @@ def test_r3_8_rejection_frees_certificates_for_resubmission(demo: dict[str, Any]
     assert again.certificate_count == 3
 
 
-def test_r3_8_publish_rules_and_freeze(demo: dict[str, Any], issued: list[Certificate],
-                                        rnd: schedule.Period) -> None:
+def test_r3_8_publish_rules_and_freeze(
+    demo: dict[str, Any], issued: list[Certificate], rnd: schedule.Period
+) -> None:
     """Publish only signed releases, only from the publication day, only by the network administrator,
     never while frozen (the lock-down switch)."""
     p = people(demo)
@@ -204,8 +221,9 @@ def test_r3_8_publish_rules_and_freeze(demo: dict[str, Any], issued: list[Certif
     assert Release.objects.get(pk=release.pk).published_by == p["js_netadmin"]
 
 
-def test_r3_8_release_rejection_returns_city_batches(demo: dict[str, Any], issued: list[Certificate],
-                                                      rnd: schedule.Period) -> None:
+def test_r3_8_release_rejection_returns_city_batches(
+    demo: dict[str, Any], issued: list[Certificate], rnd: schedule.Period
+) -> None:
     p = people(demo)
     nj, js = demo["orgs"]["JS-NJ"], demo["orgs"]["JS"]
     batch = services.submit_batch(nj, actor=demo["users"]["nj_admin"], now=at(rnd))
@@ -213,7 +231,9 @@ def test_r3_8_release_rejection_returns_city_batches(demo: dict[str, Any], issue
         batch = services.sign_batch(batch, actor=p[who], now=at(rnd))
     release = services.compile_release(js, actor=p["js_compiler"], now=at(rnd, 8))
     release = services.sign_release(release, actor=p["js_handler"], now=at(rnd, 8))
-    release = services.sign_release(release, actor=p["js_dept"], approve=False, comment="数据有误", now=at(rnd, 8))
+    release = services.sign_release(
+        release, actor=p["js_dept"], approve=False, comment="数据有误", now=at(rnd, 8)
+    )
     assert release.state == ReleaseState.REJECTED
     batch.refresh_from_db()
     assert batch.state == BatchState.APPROVED and batch.release_id is None
@@ -238,7 +258,8 @@ def test_r3_8_published_at_is_not_writable_through_the_api(
 ) -> None:
     """Nothing reaches the public query outside the publication path: the certificate API cannot set it."""
     client = api("nj_admin")
-    response = client.patch(f"/api/v1/certificates/{issued[0].pk}/", {"published_at": "2026-01-01T00:00:00Z"},
-                            format="json")
+    response = client.patch(
+        f"/api/v1/certificates/{issued[0].pk}/", {"published_at": "2026-01-01T00:00:00Z"}, format="json"
+    )
     assert response.status_code in (403, 404, 405)
     assert Certificate.objects.get(pk=issued[0].pk).published_at is None

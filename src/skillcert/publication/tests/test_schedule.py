@@ -4,6 +4,7 @@ over public holidays and the make-up working days of the 2026 calendar."""
 from __future__ import annotations
 
 import datetime
+import itertools
 
 import pytest
 
@@ -19,8 +20,14 @@ TABLE_2026 = [
     ("2026-01A", D(2025, 12, 25), D(2026, 1, 10), D(2026, 1, 12), D(2026, 1, 15), "11th is a Sunday"),
     ("2026-01B", D(2026, 1, 11), D(2026, 1, 24), D(2026, 1, 26), D(2026, 1, 30), "25th is a Sunday"),
     ("2026-02A", D(2026, 1, 25), D(2026, 2, 10), D(2026, 2, 11), D(2026, 2, 24), "Spring Festival 15th–23rd"),
-    ("2026-02B", D(2026, 2, 11), D(2026, 2, 24), D(2026, 2, 25), D(2026, 2, 28),
-     "February: last day; Sat 28th is a make-up working day"),
+    (
+        "2026-02B",
+        D(2026, 2, 11),
+        D(2026, 2, 24),
+        D(2026, 2, 25),
+        D(2026, 2, 28),
+        "February: last day; Sat 28th is a make-up working day",
+    ),
     ("2026-03A", D(2026, 2, 25), D(2026, 3, 10), D(2026, 3, 11), D(2026, 3, 16), "15th is a Sunday"),
     ("2026-03B", D(2026, 3, 11), D(2026, 3, 24), D(2026, 3, 25), D(2026, 3, 30), ""),
     ("2026-04A", D(2026, 3, 25), D(2026, 4, 10), D(2026, 4, 13), D(2026, 4, 15), "11th is a Saturday"),
@@ -35,8 +42,14 @@ TABLE_2026 = [
     ("2026-08B", D(2026, 8, 11), D(2026, 8, 24), D(2026, 8, 25), D(2026, 8, 31), "30th is a Sunday"),
     ("2026-09A", D(2026, 8, 25), D(2026, 9, 10), D(2026, 9, 11), D(2026, 9, 15), ""),
     ("2026-09B", D(2026, 9, 11), D(2026, 9, 24), D(2026, 9, 28), D(2026, 9, 30), "Mid-Autumn 25th–27th"),
-    ("2026-10A", D(2026, 9, 25), D(2026, 10, 10), D(2026, 10, 12), D(2026, 10, 15),
-     "11th is a Sunday (the make-up day is Sat 10th)"),
+    (
+        "2026-10A",
+        D(2026, 9, 25),
+        D(2026, 10, 10),
+        D(2026, 10, 12),
+        D(2026, 10, 15),
+        "11th is a Sunday (the make-up day is Sat 10th)",
+    ),
     ("2026-10B", D(2026, 10, 11), D(2026, 10, 24), D(2026, 10, 26), D(2026, 10, 30), "25th is a Sunday"),
     ("2026-11A", D(2026, 10, 25), D(2026, 11, 10), D(2026, 11, 11), D(2026, 11, 16), "15th is a Sunday"),
     ("2026-11B", D(2026, 11, 11), D(2026, 11, 24), D(2026, 11, 25), D(2026, 11, 30), ""),
@@ -58,7 +71,7 @@ def test_r3_7_every_2026_window_and_publication_day() -> None:
         assert p.window_opens.isoformat() == f"{p.submission_date.isoformat()}T09:00:00+08:00"
         assert p.window_closes.isoformat() == f"{p.submission_date.isoformat()}T16:00:00+08:00"
     # consecutive rounds cover every day exactly once
-    for earlier, later in zip(periods, periods[1:], strict=False):
+    for earlier, later in itertools.pairwise(periods):
         assert later.data_start == earlier.data_end + datetime.timedelta(days=1)
 
 

@@ -31,7 +31,9 @@ class Command(AuditedCommand):
         action = options["action"]
         if action == "run":
             backup = backups.run_backup(reason="command line")
-            self.stdout.write(f"backup {backup.name}: {backup.status} ({backup.size} bytes, sha256 {backup.sha256})")
+            self.stdout.write(
+                f"backup {backup.name}: {backup.status} ({backup.size} bytes, sha256 {backup.sha256})"
+            )
             for loc in backup.locations:
                 mark = "ok" if loc["verified"] else f"FAILED {loc['error']}"
                 self.stdout.write(f"  {loc['path']}: {mark}")
@@ -40,12 +42,16 @@ class Command(AuditedCommand):
         elif action == "verify":
             result = backups.verify_backup(options["directory"])
             if options["json"]:
-                self.stdout.write(json.dumps({"ok": result.ok, "problems": result.problems}, ensure_ascii=False))
+                self.stdout.write(
+                    json.dumps({"ok": result.ok, "problems": result.problems}, ensure_ascii=False)
+                )
             if not result.ok:
                 raise CommandError(f"{options['directory']}: " + "; ".join(result.problems))
             if not options["json"]:
                 files = ", ".join(f["name"] for f in result.manifest.get("files", []))
-                self.stdout.write(f"{options['directory']}: ok ({files}; {len(result.manifest.get('tables', {}))} tables)")
+                self.stdout.write(
+                    f"{options['directory']}: ok ({files}; {len(result.manifest.get('tables', {}))} tables)"
+                )
         else:
             for path in backups.list_backups():
                 self.stdout.write(str(path))
