@@ -10,7 +10,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -110,6 +110,19 @@ class OrganisationCodeSerializer(serializers.Serializer):
     period = serializers.CharField(required=False, help_text="compile only: YYYY-MMA / YYYY-MMB")
 
 
+PROBLEM = {"$ref": "#/components/schemas/Problem"}
+
+
+def _with_409(ok: Any, status: int = 200) -> dict[Any, Any]:
+    """A success body plus the documented 409 problem answer (window closed, wrong state, frozen…)."""
+    return {
+        status: ok,
+        (409, "application/problem+json"): OpenApiResponse(
+            PROBLEM, description="Conflict with the schedule or state"
+        ),
+    }
+
+
 def _org(request: Request, code: str) -> Organisation:
     return get_object_or_404(Organisation.objects.visible_to(request.user), code=code)
 
@@ -125,7 +138,7 @@ class BatchViewSet(
     def scoped_queryset(self) -> Any:
         return Batch.objects.visible_to(self.request.user).select_related("organisation", "submitted_by")
 
-    @extend_schema(request=OrganisationCodeSerializer, responses=BatchSerializer)
+    @extend_schema(request=OrganisationCodeSerializer, responses=_with_409(BatchSerializer, 201))
     @action(detail=False, methods=["post"])
     def submit(self, request: Request) -> Response:
         body = OrganisationCodeSerializer(data=request.data)
@@ -133,7 +146,7 @@ class BatchViewSet(
         batch = services.submit_batch(_org(request, body.validated_data["organisation"]), actor=request.user)
         return Response(BatchSerializer(batch).data, status=201)
 
-    @extend_schema(request=SignSerializer, responses=BatchSerializer)
+    @extend_schema(request=SignSerializer, responses=_with_409(BatchSerializer))
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, pk: str | None = None) -> Response:
         body = SignSerializer(data=request.data)
@@ -153,7 +166,7 @@ class ReleaseViewSet(
     def scoped_queryset(self) -> Any:
         return Release.objects.visible_to(self.request.user).select_related("organisation")
 
-    @extend_schema(request=OrganisationCodeSerializer, responses=ReleaseSerializer)
+    @extend_schema(request=OrganisationCodeSerializer, responses=_with_409(ReleaseSerializer, 201))
     @action(detail=False, methods=["post"], url_path="compile")
     def compile_round(self, request: Request) -> Response:
         body = OrganisationCodeSerializer(data=request.data)
@@ -165,7 +178,7 @@ class ReleaseViewSet(
         )
         return Response(ReleaseSerializer(release).data, status=201)
 
-    @extend_schema(request=SignSerializer, responses=ReleaseSerializer)
+    @extend_schema(request=SignSerializer, responses=_with_409(ReleaseSerializer))
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, pk: str | None = None) -> Response:
         body = SignSerializer(data=request.data)
@@ -173,7 +186,7 @@ class ReleaseViewSet(
         release = services.sign_release(self.get_object(), actor=request.user, **body.validated_data)
         return Response(ReleaseSerializer(release).data)
 
-    @extend_schema(request=None, responses=ReleaseSerializer)
+    @extend_schema(request=None, responses=_with_409(ReleaseSerializer))
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
         release = services.publish_release(self.get_object(), actor=request.user)
@@ -196,7 +209,9 @@ class ScheduleView(APIView):
     """The 24 rounds of a year (R3.7); 409 `publication.schedule.calendar_not_covered` for a year whose
     holiday calendar is not entered."""
 
-    @extend_schema(parameters=[OpenApiParameter("year", int)], responses=PeriodSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int)], responses=_with_409(PeriodSerializer(many=True))
+    )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("year") or str(schedule.local(timezone.now()).year)
         if not raw.isdigit() or not 1949 <= int(raw) <= 2200:
@@ -220,7 +235,7 @@ class FreezeView(APIView):
         freeze = services.active_freeze()
         return Response({"frozen": freeze is not None, "reason": freeze.reason if freeze else ""})
 
-    @extend_schema(request=FreezeSerializer, responses=FreezeSerializer)
+    @extend_schema(request=FreezeSerializer, responses=_with_409(FreezeSerializer))
     def post(self, request: Request) -> Response:
         body = FreezeSerializer(data=request.data)
         body.is_valid(raise_exception=True)

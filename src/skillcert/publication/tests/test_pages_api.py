@@ -42,7 +42,9 @@ def test_r3_8_api_chain_and_publish(demo: dict[str, Any], api: Any, past: Any) -
     the API; wrong people get problem JSON; the public verification answers only afterwards."""
     certs, rnd = past
     nj, js = demo["orgs"]["JS-NJ"], demo["orgs"]["JS"]
-    closed = api("nj_admin").post("/api/v1/publication/batches/submit/", {"organisation": "JS-NJ"}, format="json")
+    closed = api("nj_admin").post(
+        "/api/v1/publication/batches/submit/", {"organisation": "JS-NJ"}, format="json"
+    )
     assert closed.status_code == 409 and closed.json()["code"] == "publication.window.closed"
     batch = services.submit_batch(nj, actor=demo["users"]["nj_admin"], now=rnd.window_opens)
     handler, director = member(nj, Role.DATA_HANDLER), member(nj, Role.CENTRE_LEADER)
@@ -70,16 +72,21 @@ def test_r3_8_api_chain_and_publish(demo: dict[str, Any], api: Any, past: Any) -
     for role in (Role.DATA_HANDLER, Role.DEPARTMENT_HEAD, Role.LEADER_IN_CHARGE):
         assert as_user(member(js, role)).post(rurl + "sign/", {}, format="json").status_code == 200
     assert api("nj_admin").post(rurl + "publish/").status_code in (403, 404)
-    freeze = api("js_leader").post("/api/v1/publication/freeze/", {"frozen": True, "reason": "演练"}, format="json")
+    freeze = api("js_leader").post(
+        "/api/v1/publication/freeze/", {"frozen": True, "reason": "演练"}, format="json"
+    )
     assert freeze.json() == {"frozen": True, "reason": "演练"}
     frozen = api("js_leader").post(rurl + "publish/")
     assert frozen.status_code == 409 and frozen.json()["code"] == "publication.publishing.frozen"
-    api("js_leader").post("/api/v1/publication/freeze/", {"frozen": False, "reason": "演练结束"}, format="json")
+    api("js_leader").post(
+        "/api/v1/publication/freeze/", {"frozen": False, "reason": "演练结束"}, format="json"
+    )
     done = api("js_leader").post(rurl + "publish/")
     assert done.status_code == 200 and done.json()["state"] == ReleaseState.PUBLISHED
     cache.clear()
     verdict = api(None).post(
-        "/api/v1/verify/", {"method": "number", "number": certs[0].number, "name": certs[0].data["name"]},
+        "/api/v1/verify/",
+        {"method": "number", "number": certs[0].number, "name": certs[0].data["name"]},
         format="json",
     )
     assert verdict.json()["status"] == "valid"
@@ -94,7 +101,11 @@ def test_r3_8_pages_show_next_step_to_the_right_person(demo: dict[str, Any], cli
     handler, director = member(nj, Role.DATA_HANDLER), member(nj, Role.CENTRE_LEADER)
     client.force_login(director)
     page = client.get("/manage/publication/").content.decode()
-    assert f'data-batch="{batch.pk}"' in page and "sign-batch" not in page and f"/batches/{batch.pk}/sign/" not in page
+    assert (
+        f'data-batch="{batch.pk}"' in page
+        and "sign-batch" not in page
+        and f"/batches/{batch.pk}/sign/" not in page
+    )
     client.force_login(handler)
     page = client.get("/manage/publication/").content.decode()
     assert f"/manage/publication/batches/{batch.pk}/sign/" in page
