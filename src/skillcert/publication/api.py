@@ -214,7 +214,7 @@ class ScheduleView(APIView):
     )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("year") or str(schedule.local(timezone.now()).year)
-        if not raw.isdigit() or not 1949 <= int(raw) <= 2200:
+        if not (raw.isascii() and raw.isdigit()) or not 1949 <= int(raw) <= 2200:
             raise field_error(None, "year", "publication.year.invalid", "年份无效", "Not a valid year")
         periods = schedule.periods_of_year(int(raw))
         return Response(PeriodSerializer(periods, many=True).data)
