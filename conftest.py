@@ -60,3 +60,10 @@ def api(demo: dict[str, Any]) -> Any:
         return client
 
     return _api
+
+
+@pytest.fixture(autouse=True)
+def _backup_dirs(settings: Any, tmp_path_factory: Any) -> None:
+    """Backups queued after a publication (R3.9) go to a temporary directory, never to ./var."""
+    settings.SKILLCERT_BACKUP_DIR = tmp_path_factory.mktemp("backups")
+    settings.SKILLCERT_BACKUP_TARGETS = []

@@ -40,7 +40,9 @@ def test_demo_is_idempotent(demo: dict[str, Any]) -> None:
 
     call_command("demo")  # the fixture leaves out the appraisal demo; the command adds it once
     counts = {m._meta.label: m.objects.count() for m in apps.get_models()}
-    assert counts["appraisal.AppraisalSession"] == 1 and counts["appraisal.Enrolment"] == 4
+    # Nanjing's session awaiting approval (4 candidates) and Suzhou's issued and published one (2; R3.8)
+    assert counts["appraisal.AppraisalSession"] == 2 and counts["appraisal.Enrolment"] == 6
+    assert counts["certificates.Certificate"] == 2 and counts["publication.Release"] == 1
     call_command("demo")
     assert {m._meta.label: m.objects.count() for m in apps.get_models()} == counts
 

@@ -70,6 +70,7 @@ urlpatterns = [
     path("reports/live/", LiveReportView.as_view(), name="api-report-live"),
     path("reports/deadlines/", DeadlinesView.as_view(), name="api-report-deadlines"),
     path("reports/dashboard/", DashboardView.as_view(), name="api-report-dashboard"),
+    path("publication/", include("skillcert.publication.api_urls")),
     path("", include(router.urls)),
     # Last: anything else under the API is a problem+json 404. Only paths ending in "/" are caught, so
     # APPEND_SLASH still redirects `/api/v1/people` to the endpoint.

@@ -9,6 +9,8 @@ Environment variables (all optional for the embedded SQLite demo):
   DEBUG                  "1" for development error pages
   ALLOWED_HOSTS          comma separated, default "127.0.0.1,localhost,testserver"
   CELERY_BROKER_URL      unset = tasks run in-process (eager); set = Celery workers
+  SKILLCERT_BACKUP_DIR   where backups after publication go (default $VAR/backups)
+  SKILLCERT_BACKUP_TARGETS  further backup copies (removable media), os.pathsep-separated paths
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ INSTALLED_APPS = [
     "skillcert.holders",
     "skillcert.accounts",
     "skillcert.reports",
+    "skillcert.publication",
     "skillcert.backoffice",
 ]
 
@@ -261,3 +264,9 @@ LOGGING = {
 }
 
 SKILLCERT_LOGIN_MAX_FAILURES = 5
+
+# --- backups after publication (R3.9): the server's directory and the further copies (path list) ---
+SKILLCERT_BACKUP_DIR = Path(os.environ.get("SKILLCERT_BACKUP_DIR") or VAR_DIR / "backups").resolve()
+SKILLCERT_BACKUP_TARGETS = [
+    Path(p).resolve() for p in os.environ.get("SKILLCERT_BACKUP_TARGETS", "").split(os.pathsep) if p.strip()
+]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("manage/appraisal/", include("skillcert.appraisal.urls")),
     path("manage/certificates/", include("skillcert.certificates.urls")),
     path("manage/reports/", include("skillcert.reports.urls")),
+    path("manage/publication/", include("skillcert.publication.urls")),
     path("directory/", include(directory_urlpatterns)),
     path("manage/login/", login_view, name="login"),
     path("manage/account/", include("skillcert.accounts.urls")),

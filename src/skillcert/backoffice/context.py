@@ -29,6 +29,7 @@ NAV_ITEMS = [
     ("reports:index", _("Statistics reports"), "reports.view"),
     ("reports:deadlines", _("Report deadlines"), "reports.view"),
     ("reports:dashboard", _("Statistics dashboard"), "reports.view"),
+    ("publication:overview", _("Publication"), "publication.view"),
 ]
 
 

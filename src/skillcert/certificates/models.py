@@ -105,6 +105,12 @@ class Certificate(models.Model):
         help_text="derived from the events; cached for queries",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="set only by publication.services.publish_release (R3.8); public answers need it",
+    )
 
     objects = CertificateQuerySet.as_manager()
 

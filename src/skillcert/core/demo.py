@@ -253,6 +253,10 @@ def load_demo(*, with_appraisal: bool = True) -> dict[str, int]:
     _load_numbering(by_code)
     _load_issuer_keys(by_code)
     created["sessions"] = _load_appraisal_demo(by_code) if with_appraisal else 0
+    if with_appraisal:  # publication chain users and published certificates (publication/demo.py)
+        from skillcert.publication.demo import load_publication_demo
+
+        created["published"] = load_publication_demo(by_code, password)
     return created
 
 

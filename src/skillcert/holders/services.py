@@ -120,7 +120,10 @@ def _match(number: Any, name: Any, document_number: Any) -> Certificate:
     text = str(number or "").strip().upper()
     if not text or len(text) > 40:
         raise IdentityMismatch()
-    cert = Certificate.objects.select_related("person").filter(number=text).first()
+    # R3.8: holders reach only published certificates.
+    cert = (
+        Certificate.objects.select_related("person").filter(number=text, published_at__isnull=False).first()
+    )
     if cert is None:
         raise IdentityMismatch()
     person = cert.person
@@ -189,7 +192,11 @@ def authorised_certificate(session: Any, certificate_id: int | None = None) -> C
     pk = session.get(SESSION_KEY)
     if pk is None or (certificate_id is not None and int(certificate_id) != int(pk)):
         return None
-    return Certificate.objects.select_related("person", "issuing_authority").filter(pk=pk).first()
+    return (
+        Certificate.objects.select_related("person", "issuing_authority")
+        .filter(pk=pk, published_at__isnull=False)  # R3.8: published only
+        .first()
+    )
 
 
 def request_reissue(certificate: Certificate, *, reason: str, delivery: str) -> ReissueRequest:

@@ -253,10 +253,18 @@ def _clean_number(number: Any) -> str:
     return text
 
 
+# --- publication (R3.8): only published certificates answer the public ---------------------------------
+def _published() -> Any:
+    return Certificate.objects.filter(published_at__isnull=False)
+
+
+# --- end publication ---------------------------------------------------------------------------------
+
+
 def _by_number(number: str, name: str) -> Verdict:
     if len(number) > MAX_NUMBER or not storable_text(number):
         return NOT_FOUND_VERDICT
-    certificate = Certificate.objects.filter(number=number).select_related("person").first()
+    certificate = _published().filter(number=number).select_related("person").first()
     if certificate is None:
         return NOT_FOUND_VERDICT
     view = current_view(certificate)
@@ -267,7 +275,7 @@ def _by_number(number: str, name: str) -> Verdict:
 
 def _by_document(digest: str, name: str) -> Verdict:
     candidates = list(
-        Certificate.objects.filter(person__document_hash=digest)
+        _published().filter(person__document_hash=digest)
         .select_related("person")
         .order_by("-issued_on", "-id")[:50]
     )
@@ -362,7 +370,7 @@ def _by_qr(text: str) -> Verdict:
         and payload.issued_on >= key.revoked_at.date()
     ):
         return Verdict(INVALID, R_KEY_REVOKED)
-    certificate = Certificate.objects.filter(number=payload.number).select_related("person").first()
+    certificate = _published().filter(number=payload.number).select_related("person").first()
     if certificate is None:
         # Signed by a published key but not in the register (not loaded yet?): no definite answer.
         return Verdict(CANNOT_DETERMINE, R_QR_NOT_IN_REGISTER)

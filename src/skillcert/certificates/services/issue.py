@@ -314,6 +314,7 @@ def issue_certificates(
                     encrypt(decrypt(r["person__document_cipher"])),
                     state,
                     now,
+                    None,  # published_at: set only by publication.publish_release (R3.8)
                 ]
             )
     actor_id = actor_user.pk if actor_user is not None else None

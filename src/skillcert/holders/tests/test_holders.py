@@ -19,6 +19,7 @@ from skillcert.certificates.tests.test_issue import finished_session
 from skillcert.holders import services
 from skillcert.holders.models import HolderChallenge, ReissueRequest
 from skillcert.holders.sms import MemorySmsSender
+from skillcert.publication.testing import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,8 @@ def certs(demo: dict[str, Any], settings: Any) -> list[Certificate]:
     settings.SKILLCERT_SMS_SENDER = "skillcert.holders.sms.MemorySmsSender"
     MemorySmsSender.outbox.clear()
     session = finished_session(demo, "ST-10012003", "nj003", "nj_admin", TURNER, passed=2, first_id=700)
-    issued = sorted(issue_certificates(session, actor=demo["users"]["nj_admin"]), key=lambda c: c.number)
+    # R3.8: holders reach only published certificates, so publish through the real chain.
+    issued = publish(*issue_certificates(session, actor=demo["users"]["nj_admin"]))
     from skillcert.esign.models import IssuerKey, KeyStatus
     from skillcert.esign.services import keys
 

@@ -22,6 +22,7 @@ from skillcert.certificates.tests.test_issue import finished_session
 from skillcert.esign import qr
 from skillcert.esign.models import IssuerKey
 from skillcert.esign.services.keys import create_key, private_key
+from skillcert.publication.testing import publish
 from skillcert.verification import services
 from skillcert.verification.models import LookupLog
 
@@ -41,6 +42,7 @@ def _clear_rate_limits() -> Iterator[None]:
 def certs(demo: dict[str, Any]) -> list[Certificate]:
     session = finished_session(demo, "ST-10012003", "nj003", "nj_admin", TURNER, passed=3)
     issued = issue_certificates(session, actor=demo["users"]["nj_admin"])
+    publish(*issued)  # R3.8: only published certificates answer the public
     return list(Certificate.objects.filter(pk__in=[c.pk for c in issued]).select_related("person"))
 
 
