@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('certificates', '0005_publication_state'),
+        ('certificates', '0002_publication_state'),
         ('orgs', '0002_roles_for_signoff_chains'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
