@@ -33,6 +33,7 @@ from skillcert.audit.services import log_action
 from skillcert.core.errors import Conflict, NotPermitted, field_error
 from skillcert.orgs.models import Organisation
 from skillcert.orgs.scoping import has_permission
+from skillcert.publication.services.freeze import active_freeze, freeze_publishing, unfreeze_publishing
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
@@ -141,6 +142,8 @@ def report_leak(
         state.lifted_at = None
         state.lifted_by = None
         state.save()
+        # The publication chain has its own freeze record; the lock-down drives it (R3.9).
+        freeze_publishing(f"credential leak {incident.reference}", actor)
         log_action(
             "accounts.credential_leak",
             incident,
@@ -197,6 +200,8 @@ def lift_lockdown(*, actor: Any, reason: str) -> LockdownState:
         state.lifted_at = timezone.now()
         state.lifted_by = actor
         state.save(update_fields=["frozen", "lifted_at", "lifted_by"])
+        if active_freeze() is not None:
+            unfreeze_publishing(text[:500], actor)
         log_action(
             "accounts.lockdown_lifted",
             state,

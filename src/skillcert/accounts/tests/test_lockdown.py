@@ -17,6 +17,7 @@ from skillcert.accounts.tests.helpers import post_login
 from skillcert.audit.models import AuditEntry
 from skillcert.core.demo import demo_password
 from skillcert.core.errors import NotPermitted
+from skillcert.publication.services import freeze as publication_freeze
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,7 @@ def test_leak_action_freezes_ends_sessions_rotates_tokens_and_keeps_evidence(
     assert incident.sessions_ended >= 2 and incident.tokens_rotated >= 1
     # Publishing frozen; every session and token gone; everyone must choose a new password.
     assert LockdownState.publishing_frozen() and lockdown.publishing_frozen()
+    assert publication_freeze.publishing_frozen()  # the publication chain refuses to publish (R3.9)
     assert Session.objects.count() == 0 and Token.objects.count() == 0
     assert other.get("/manage/").status_code == 302
     assert token_client.get("/api/v1/me/").status_code == 401
@@ -90,6 +92,7 @@ def test_leak_action_freezes_ends_sessions_rotates_tokens_and_keeps_evidence(
     # Lifting unfreezes publishing; the incident stays.
     assert admin.post("/manage/account/security/lift/", {"reason": "passwords rotated"}).status_code == 302
     assert not LockdownState.publishing_frozen()
+    assert not publication_freeze.publishing_frozen()
     assert SecurityIncident.objects.count() == 1
 
 
