@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "skillcert.esign",
     "skillcert.verification",
     "skillcert.holders",
+    "skillcert.exchange",
     "skillcert.backoffice",
 ]
 
