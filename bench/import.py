@@ -38,9 +38,24 @@ if SRC not in sys.path:
 GOAL = 0.3
 STATIONS = (("ST-10012003", "10012003"), ("ST-10012005", "10012005"), ("ST-10052001", "10052001"))
 HEADER = [
-    "certificate_number", "name", "document_type", "document_number", "gender", "birth_date", "education",
-    "occupation_code", "occupation_edition", "work_type", "level", "theory", "practical", "comprehensive",
-    "evaluation", "issued_on", "organisation", "source",
+    "certificate_number",
+    "name",
+    "document_type",
+    "document_number",
+    "gender",
+    "birth_date",
+    "education",
+    "occupation_code",
+    "occupation_edition",
+    "work_type",
+    "level",
+    "theory",
+    "practical",
+    "comprehensive",
+    "evaluation",
+    "issued_on",
+    "organisation",
+    "source",
 ]
 SURNAMES, GIVEN = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许", "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
 
@@ -54,7 +69,8 @@ def _target_database() -> tuple[str, str]:
     parts = urlsplit(url)
     if parts.scheme not in ("postgres", "postgresql", "pgsql"):
         sys.exit(
-            "bench/import.py needs PostgreSQL: set DATABASE_URL=postgres://user@host:port/skillcert_bench_import "
+            "bench/import.py needs PostgreSQL: set "
+            "DATABASE_URL=postgres://user@host:port/skillcert_bench_import "
             f"(got {url or 'nothing'!r}); it measures against PostgreSQL COPY and never runs on SQLite."
         )
     name = parts.path.lstrip("/")
@@ -88,11 +104,28 @@ def write_file(path: Path, count: int) -> None:
             birth = f"{1960 + d % 40}{1 + (d // 40) % 12:02d}{1 + (d // 480) % 28:02d}"
             body = f"320102{birth}{i % 1000:03d}"
             name = SURNAMES[i % 20] + GIVEN[(i // 20) % 20] + GIVEN[(i // 400) % 20]
-            out.writerow([
-                number, name, "resident_id", body + check_character(body), "", "", "",
-                "6-18-01-01", "2022", "", str(level), "81", "75.5", "", "合格",
-                f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d}", code, "historical" if i % 2 else "imported",
-            ])
+            out.writerow(
+                [
+                    number,
+                    name,
+                    "resident_id",
+                    body + check_character(body),
+                    "",
+                    "",
+                    "",
+                    "6-18-01-01",
+                    "2022",
+                    "",
+                    str(level),
+                    "81",
+                    "75.5",
+                    "",
+                    "合格",
+                    f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                    code,
+                    "historical" if i % 2 else "imported",
+                ]
+            )
 
 
 def measure_copy(path: Path) -> tuple[int, float]:
@@ -104,11 +137,10 @@ def measure_copy(path: Path) -> tuple[int, float]:
         raw.execute("DROP TABLE IF EXISTS exchange_bench_staging")
         raw.execute(f"CREATE TABLE exchange_bench_staging ({columns})")
     started = time.perf_counter()
-    with raw.transaction(), raw.cursor() as cursor:
-        with cursor.copy("COPY exchange_bench_staging FROM STDIN (FORMAT csv, HEADER true)") as copy, \
-                path.open("rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                copy.write(block)
+    load = "COPY exchange_bench_staging FROM STDIN (FORMAT csv, HEADER true)"
+    with raw.transaction(), raw.cursor() as cursor, cursor.copy(load) as copy, path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            copy.write(block)
     elapsed = time.perf_counter() - started
     row = raw.execute("SELECT count(*) FROM exchange_bench_staging").fetchone()
     with raw.transaction():
@@ -125,7 +157,9 @@ def measure_import(path: Path) -> tuple[int, float]:
     report = import_certificates(path, actor=None, organisation=importer)
     elapsed = time.perf_counter() - started
     if report.status != "committed" or report.error_count:
-        sys.exit(f"import did not commit: {report.status}, first errors {[str(e) for e in report.errors[:3]]}")
+        sys.exit(
+            f"import did not commit: {report.status}, first errors {[str(e) for e in report.errors[:3]]}"
+        )
     return report.created, elapsed
 
 
@@ -156,8 +190,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "certificates.csv"
         write_file(path, args.count)
-        _log(f"seeded and wrote {args.count} rows ({path.stat().st_size / 1e6:.0f} MB) "
-             f"in {time.perf_counter() - started:.1f}s (not measured)")
+        _log(
+            f"seeded and wrote {args.count} rows ({path.stat().st_size / 1e6:.0f} MB) "
+            f"in {time.perf_counter() - started:.1f}s (not measured)"
+        )
 
         _log("(a) baseline: COPY of the file into a same-shaped staging table")
         rows, copy_s = measure_copy(path)
@@ -182,9 +218,20 @@ def main() -> None:
 
     ratio = value / baseline
     _log(f"ratio {ratio:.3f} (goal ≥ {GOAL})")
-    print(json.dumps({"bench": "import", "value": round(value, 1), "baseline": round(baseline, 1),
-                      "unit": "rows/s", "ratio": round(ratio, 4), "goal": GOAL, "better": "higher"}),
-          flush=True)
+    print(
+        json.dumps(
+            {
+                "bench": "import",
+                "value": round(value, 1),
+                "baseline": round(baseline, 1),
+                "unit": "rows/s",
+                "ratio": round(ratio, 4),
+                "goal": GOAL,
+                "better": "higher",
+            }
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

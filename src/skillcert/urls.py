@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from skillcert.certificates.urls import public_urlpatterns as directory_urlpatterns
 from skillcert.core.views import healthz
+from skillcert.exchange.urls import did_urlpatterns
 from skillcert.verification.views import qr_landing
 
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("api/v1/", include("skillcert.api_urls")),
     path("manage/appraisal/", include("skillcert.appraisal.urls")),
     path("manage/certificates/", include("skillcert.certificates.urls")),
+    path("manage/exchange/", include("skillcert.exchange.urls")),
+    path("issuers/", include((did_urlpatterns, "exchange-did"))),
     path("directory/", include(directory_urlpatterns)),
     path("manage/", include("skillcert.backoffice.urls")),
     path("verify/", include("skillcert.verification.urls")),

@@ -22,6 +22,8 @@ NAV_ITEMS = [
     ("appraisal:sessions", _("Appraisal sessions"), "appraisal.view"),
     ("appraisal:papers", _("Paper sets"), "appraisal.view"),
     ("certificates:list", _("Certificates"), "certificates.view"),
+    ("exchange:import", _("Import certificates"), "exchange.import"),
+    ("exchange:export", _("National data exchange"), "exchange.export"),
 ]
 
 

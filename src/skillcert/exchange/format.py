@@ -122,7 +122,7 @@ def _file_error(code: str, zh: str, en: str) -> ValidationFailed:
     return ValidationFailed.of([FieldError("file", code, zh, en, FILE_RECORD)])
 
 
-def _text_stream(raw: IO[bytes]) -> IO[str]:
+def _text_stream(raw: IO[bytes]) -> io.TextIOWrapper:
     """UTF-8 (with or without BOM); GB18030 — what Chinese Excel saves as CSV — when it is not UTF-8."""
     head = raw.read(1 << 16)
     raw.seek(0)

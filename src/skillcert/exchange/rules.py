@@ -125,11 +125,13 @@ def _fast_number(text: str) -> National16 | Skill22 | None:
     """The common case — a clean, valid number — without the full parser (which reports every problem
     and is used for anything this does not accept)."""
     if len(text) == 16 and _N16.fullmatch(text):
-        return National16(2000 + int(text[:2]), text[2:4], text[4:6], text[6], text[7:10], int(text[10]),
-                          int(text[11:]))
+        return National16(
+            2000 + int(text[:2]), text[2:4], text[4:6], text[6], text[7:10], int(text[10]), int(text[11:])
+        )
     if len(text) == 22 and _S22.fullmatch(text) and text[5:7] in GBT2260_PROVINCES:
-        return Skill22(text[0], text[1:5], text[5:7], text[7:13], 2000 + int(text[13:15]), int(text[15]),
-                       int(text[16:]))
+        return Skill22(
+            text[0], text[1:5], text[5:7], text[7:13], 2000 + int(text[13:15]), int(text[15]), int(text[16:])
+        )
     return None
 
 
@@ -196,8 +198,13 @@ class RowChecker:
 
     @staticmethod
     def _error(row: int, field: str, code: str, zh: str, en: str) -> FieldError:
-        return FieldError(field, code, f"第{row}行{_ZH_COLUMN.get(field, field)}：{zh}", f"Row {row}, {field}: {en}",
-                          str(row))
+        return FieldError(
+            field,
+            code,
+            f"第{row}行{_ZH_COLUMN.get(field, field)}：{zh}",
+            f"Row {row}, {field}: {en}",
+            str(row),
+        )
 
     def _date(self, row: int, field: str, value: Any, errors: list[FieldError]) -> datetime.date | None:
         if isinstance(value, datetime.datetime):
@@ -252,7 +259,7 @@ class RowChecker:
 
     # --- the row ------------------------------------------------------------------------------------
 
-    def check(self, row: int, cells: list[Any]) -> CleanRow | list[FieldError]:  # noqa: C901
+    def check(self, row: int, cells: list[Any]) -> CleanRow | list[FieldError]:
         idx = self.index
         n = len(cells)
 
@@ -287,9 +294,15 @@ class RowChecker:
         gender_text = _text(cell("gender")).upper()
         gender = _GENDERS.get(gender_text)
         if gender_text and gender is None:
-            errors.append(self._error(row, "gender", "exchange.gender.invalid",
-                                      f"“{gender_text[:10]}”不是有效性别（男/女）",
-                                      f"'{gender_text[:10]}' is not a gender (男/女, M/F)"))
+            errors.append(
+                self._error(
+                    row,
+                    "gender",
+                    "exchange.gender.invalid",
+                    f"“{gender_text[:10]}”不是有效性别（男/女）",
+                    f"'{gender_text[:10]}' is not a gender (男/女, M/F)",
+                )
+            )
         birth_date = self._date(row, "birth_date", cell("birth_date"), errors)
         document_number = ""
         if document_type == DocumentType.RESIDENT_ID:
@@ -306,38 +319,78 @@ class RowChecker:
             if fast is not None:
                 document_number, id_gender, id_birth = fast
                 if gender is not None and gender != id_gender:
-                    errors.append(self._error(row, "gender", "people.gender.mismatch", "性别与身份证号码不符",
-                                              "the gender does not match the ID number"))
+                    errors.append(
+                        self._error(
+                            row,
+                            "gender",
+                            "people.gender.mismatch",
+                            "性别与身份证号码不符",
+                            "the gender does not match the ID number",
+                        )
+                    )
                 if birth_date is not None and birth_date != id_birth:
-                    errors.append(self._error(row, "birth_date", "people.birth_date.mismatch",
-                                              "出生日期与身份证号码不符",
-                                              "the birth date does not match the ID number"))
+                    errors.append(
+                        self._error(
+                            row,
+                            "birth_date",
+                            "people.birth_date.mismatch",
+                            "出生日期与身份证号码不符",
+                            "the birth date does not match the ID number",
+                        )
+                    )
                 gender, birth_date = id_gender, id_birth
         else:
             try:
-                document_number = normalise_document(document_type, _text(cell("document_number")),
-                                                     field="document_number", record=record)
+                document_number = normalise_document(
+                    document_type, _text(cell("document_number")), field="document_number", record=record
+                )
             except ValidationFailed as exc:
                 errors += exc.errors
             if gender is None and not gender_text:
-                errors.append(self._error(row, "gender", "people.gender.required", "非居民身份证须填写性别",
-                                          "the gender is required for documents other than the resident ID"))
+                errors.append(
+                    self._error(
+                        row,
+                        "gender",
+                        "people.gender.required",
+                        "非居民身份证须填写性别",
+                        "the gender is required for documents other than the resident ID",
+                    )
+                )
             if birth_date is None and not _text(cell("birth_date")):
-                errors.append(self._error(row, "birth_date", "people.birth_date.required",
-                                          "非居民身份证须填写出生日期",
-                                          "the birth date is required for documents other than the resident ID"))
+                errors.append(
+                    self._error(
+                        row,
+                        "birth_date",
+                        "people.birth_date.required",
+                        "非居民身份证须填写出生日期",
+                        "the birth date is required for documents other than the resident ID",
+                    )
+                )
             elif birth_date is not None and birth_date > self.today:
-                errors.append(self._error(row, "birth_date", "people.birth_date.future", "出生日期不能晚于今天",
-                                          "the birth date cannot be in the future"))
+                errors.append(
+                    self._error(
+                        row,
+                        "birth_date",
+                        "people.birth_date.future",
+                        "出生日期不能晚于今天",
+                        "the birth date cannot be in the future",
+                    )
+                )
 
         education = None
         education_text = _text(cell("education"))
         if education_text:
             education = self.education.get(education_text)
             if education is None:
-                errors.append(self._error(row, "education", "people.education.invalid",
-                                          f"文化程度“{education_text[:20]}”不在代码表中",
-                                          f"unknown education level '{education_text[:20]}'"))
+                errors.append(
+                    self._error(
+                        row,
+                        "education",
+                        "people.education.invalid",
+                        f"文化程度“{education_text[:20]}”不在代码表中",
+                        f"unknown education level '{education_text[:20]}'",
+                    )
+                )
 
         # occupation (catalog: code + edition) and level
         code, edition = _text(cell("occupation_code")), _text(cell("occupation_edition"))
@@ -345,40 +398,96 @@ class RowChecker:
         if occupation is None:
             if not code or not edition:
                 field = "occupation_code" if not code else "occupation_edition"
-                errors.append(self._error(row, field, "exchange.occupation.required", "职业编码和大典版本必须填写",
-                                          "the occupation code and the catalogue edition are required"))
+                errors.append(
+                    self._error(
+                        row,
+                        field,
+                        "exchange.occupation.required",
+                        "职业编码和大典版本必须填写",
+                        "the occupation code and the catalogue edition are required",
+                    )
+                )
             else:
-                errors.append(self._error(row, "occupation_code", "exchange.occupation.unknown",
-                                          f"职业“{code[:20]}”（{edition[:6]}版大典）不在职业目录中",
-                                          f"occupation {code[:20]} (edition {edition[:6]}) is not in the catalogue"))
+                errors.append(
+                    self._error(
+                        row,
+                        "occupation_code",
+                        "exchange.occupation.unknown",
+                        f"职业“{code[:20]}”（{edition[:6]}版大典）不在职业目录中",
+                        f"occupation {code[:20]} (edition {edition[:6]}) is not in the catalogue",
+                    )
+                )
         level_text = _text(cell("level"))
         level = int(level_text) if level_text in ("1", "2", "3", "4", "5") else None
         if level is None:
-            errors.append(self._error(row, "level", "exchange.level.invalid",
-                                      f"等级应为1–5，实为“{level_text[:10]}”",
-                                      f"the level must be 1–5, not '{level_text[:10]}'"))
+            errors.append(
+                self._error(
+                    row,
+                    "level",
+                    "exchange.level.invalid",
+                    f"等级应为1–5，实为“{level_text[:10]}”",
+                    f"the level must be 1–5, not '{level_text[:10]}'",
+                )
+            )
         elif parsed is not None and parsed.level != level:
-            errors.append(self._error(row, "level", "exchange.level.mismatch",
-                                      f"等级{level}与证书编号中的等级{parsed.level}不符",
-                                      f"level {level} does not match level {parsed.level} in the certificate number"))
+            errors.append(
+                self._error(
+                    row,
+                    "level",
+                    "exchange.level.mismatch",
+                    f"等级{level}与证书编号中的等级{parsed.level}不符",
+                    f"level {level} does not match level {parsed.level} in the certificate number",
+                )
+            )
 
         # dates
         issued_on = self._date(row, "issued_on", cell("issued_on"), errors)
-        if issued_on is None and not _text(cell("issued_on")) and not isinstance(cell("issued_on"), datetime.date):
-            errors.append(self._error(row, "issued_on", "exchange.issued_on.required", "发证日期必须填写",
-                                      "the issue date is required"))
+        if (
+            issued_on is None
+            and not _text(cell("issued_on"))
+            and not isinstance(cell("issued_on"), datetime.date)
+        ):
+            errors.append(
+                self._error(
+                    row,
+                    "issued_on",
+                    "exchange.issued_on.required",
+                    "发证日期必须填写",
+                    "the issue date is required",
+                )
+            )
         elif issued_on is not None:
             if issued_on > self.today:
-                errors.append(self._error(row, "issued_on", "exchange.issued_on.future", "发证日期晚于今天",
-                                          "the issue date is in the future"))
+                errors.append(
+                    self._error(
+                        row,
+                        "issued_on",
+                        "exchange.issued_on.future",
+                        "发证日期晚于今天",
+                        "the issue date is in the future",
+                    )
+                )
             elif parsed is not None and parsed.year != issued_on.year:
-                errors.append(self._error(row, "issued_on", "exchange.issued_on.year_mismatch",
-                                          f"发证年份{issued_on.year}与证书编号中的年份{parsed.year}不符",
-                                          f"the issue year {issued_on.year} does not match the year "
-                                          f"{parsed.year} in the certificate number"))
+                errors.append(
+                    self._error(
+                        row,
+                        "issued_on",
+                        "exchange.issued_on.year_mismatch",
+                        f"发证年份{issued_on.year}与证书编号中的年份{parsed.year}不符",
+                        f"the issue year {issued_on.year} does not match the year "
+                        f"{parsed.year} in the certificate number",
+                    )
+                )
             if birth_date is not None and issued_on <= birth_date:
-                errors.append(self._error(row, "issued_on", "exchange.issued_on.before_birth",
-                                          "发证日期早于出生日期", "the issue date is before the birth date"))
+                errors.append(
+                    self._error(
+                        row,
+                        "issued_on",
+                        "exchange.issued_on.before_birth",
+                        "发证日期早于出生日期",
+                        "the issue date is before the birth date",
+                    )
+                )
 
         # issuing organisation: known, inside the importer's subtree, with a numbering configuration
         org_code = _text(cell("organisation"))
@@ -386,57 +495,117 @@ class RowChecker:
         config = None
         if org is None:
             if not org_code:
-                errors.append(self._error(row, "organisation", "exchange.organisation.required",
-                                          "发证单位代码必须填写", "the issuing organisation code is required"))
+                errors.append(
+                    self._error(
+                        row,
+                        "organisation",
+                        "exchange.organisation.required",
+                        "发证单位代码必须填写",
+                        "the issuing organisation code is required",
+                    )
+                )
             elif Organisation.objects.filter(code=org_code).exists():
-                errors.append(self._error(row, "organisation", "exchange.organisation.out_of_scope",
-                                          f"发证单位“{org_code[:32]}”不在本机构及下级范围内",
-                                          f"organisation {org_code[:32]} is not the importer or below it"))
+                errors.append(
+                    self._error(
+                        row,
+                        "organisation",
+                        "exchange.organisation.out_of_scope",
+                        f"发证单位“{org_code[:32]}”不在本机构及下级范围内",
+                        f"organisation {org_code[:32]} is not the importer or below it",
+                    )
+                )
             else:
-                errors.append(self._error(row, "organisation", "exchange.organisation.unknown",
-                                          f"发证单位代码“{org_code[:32]}”不存在",
-                                          f"there is no organisation with code {org_code[:32]}"))
+                errors.append(
+                    self._error(
+                        row,
+                        "organisation",
+                        "exchange.organisation.unknown",
+                        f"发证单位代码“{org_code[:32]}”不存在",
+                        f"there is no organisation with code {org_code[:32]}",
+                    )
+                )
         else:
             config = self.config_for(org)
             if config is None:
-                errors.append(self._error(row, "organisation", "certificates.numbering.missing",
-                                          f"{org.name}的上级机构没有配置证书编号规则",
-                                          "no numbering configuration above this organisation"))
+                errors.append(
+                    self._error(
+                        row,
+                        "organisation",
+                        "certificates.numbering.missing",
+                        f"{org.name}的上级机构没有配置证书编号规则",
+                        "no numbering configuration above this organisation",
+                    )
+                )
         if config is not None and occupation is not None and isinstance(parsed, National16):
             try:
-                check_issuer_area(parsed, config.area_code, industry_occupation=occupation.industry_specific,
-                                  industry_code=occupation.industry_code or None,
-                                  field="certificate_number", record=record)
+                check_issuer_area(
+                    parsed,
+                    config.area_code,
+                    industry_occupation=occupation.industry_specific,
+                    industry_code=occupation.industry_code or None,
+                    field="certificate_number",
+                    record=record,
+                )
             except ValidationFailed as exc:
                 errors += exc.errors
             except ValueError:  # a configuration without an area (skill22 issuers) — nothing to compare
                 pass
-        if config is not None and occupation is not None and occupation.industry_specific and not isinstance(
-            parsed, National16
-        ) and config.area_code != occupation.industry_code:
-            errors.append(self._error(row, "occupation_code", "certificates.numbering.industry_only",
-                                      f"{occupation.name}为行业特有工种，只能由行业鉴定中心（代码{occupation.industry_code}）核发",
-                                      f"{occupation.name} is industry-specific: only the industry centre "
-                                      f"({occupation.industry_code}) may certify it"))
+        if (
+            config is not None
+            and occupation is not None
+            and occupation.industry_specific
+            and not isinstance(parsed, National16)
+            and config.area_code != occupation.industry_code
+        ):
+            errors.append(
+                self._error(
+                    row,
+                    "occupation_code",
+                    "certificates.numbering.industry_only",
+                    f"{occupation.name}为行业特有工种，只能由行业鉴定中心（代码{occupation.industry_code}）核发",
+                    f"{occupation.name} is industry-specific: only the industry centre "
+                    f"({occupation.industry_code}) may certify it",
+                )
+            )
 
         source_text = _text(cell("source")).lower()
         source = _SOURCES.get(source_text)
         if source is None:
-            errors.append(self._error(row, "source", "exchange.source.invalid",
-                                      f"数据来源应为imported或historical，实为“{source_text[:20]}”",
-                                      f"the source must be imported or historical, not '{source_text[:20]}'"))
+            errors.append(
+                self._error(
+                    row,
+                    "source",
+                    "exchange.source.invalid",
+                    f"数据来源应为imported或historical，实为“{source_text[:20]}”",
+                    f"the source must be imported or historical, not '{source_text[:20]}'",
+                )
+            )
 
         theory = self._score(row, "theory", cell("theory"), errors)
         practical = self._score(row, "practical", cell("practical"), errors)
         comprehensive = self._score(row, "comprehensive", cell("comprehensive"), errors)
         evaluation = _text(cell("evaluation")) or "合格"
         if len(evaluation) > 20:
-            errors.append(self._error(row, "evaluation", "exchange.evaluation.length", "评定成绩最多20个字符",
-                                      "the evaluation is longer than 20 characters"))
+            errors.append(
+                self._error(
+                    row,
+                    "evaluation",
+                    "exchange.evaluation.length",
+                    "评定成绩最多20个字符",
+                    "the evaluation is longer than 20 characters",
+                )
+            )
         work_type = _text(cell("work_type"))
         if len(work_type) > 100:
-            errors.append(self._error(row, "work_type", "exchange.work_type.length", "工种最多100个字符",
-                                      "the work type is longer than 100 characters"))
+            errors.append(
+                self._error(
+                    row,
+                    "work_type",
+                    "exchange.work_type.length",
+                    "工种最多100个字符",
+                    "the work type is longer than 100 characters",
+                )
+            )
 
         if errors:
             return errors
@@ -474,8 +643,11 @@ class RowChecker:
             row=row,
             number=number,
             scheme=parsed.scheme.value,
-            kind=(CertificateKind.QUALIFICATION if parsed.scheme is Scheme.NATIONAL16
-                  else CertificateKind.SKILL_LEVEL).value,
+            kind=(
+                CertificateKind.QUALIFICATION
+                if parsed.scheme is Scheme.NATIONAL16
+                else CertificateKind.SKILL_LEVEL
+            ).value,
             source=source,
             licence_id=licence_id,
             organisation_id=org.pk,

@@ -121,9 +121,7 @@ def _error(row: int, field_name: str, code: str, zh: str, en: str) -> FieldError
     return FieldError(field_name, code, f"第{row}行：{zh}", f"Row {row}: {en}", str(row))
 
 
-def _against_existing(
-    clean: list[CleanRow], importer: Organisation, report: ImportReport
-) -> list[CleanRow]:
+def _against_existing(clean: list[CleanRow], importer: Organisation, report: ImportReport) -> list[CleanRow]:
     """Drop rows whose number is already registered: unchanged when the facts agree, else an error."""
     existing = {
         r["number"]: r

@@ -109,9 +109,7 @@ def _certificate_values(c: CleanRow, person_id: int, cipher: str, now: Any) -> d
 
 
 def _take_ids(cursor: Any, table: str, n: int) -> list[int]:
-    cursor.execute(
-        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n]
-    )
+    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
     return [pk for (pk,) in cursor.fetchall()]
 
 
@@ -156,10 +154,23 @@ def write_chunk(clean: list[CleanRow], people: dict[PersonKey, int | None], *, a
                 _CERTIFICATE_COLUMNS,
                 (
                     [
-                        pk, c.number, c.scheme, c.kind, c.licence_id, None,
-                        people[(c.organisation_id, c.document_hash)], c.organisation_id, c.authority_id,
-                        c.occupation_id, c.level, c.issued_on, dumps(c.data), cipher,
-                        CertificateState.VALID.value, now, c.source,
+                        pk,
+                        c.number,
+                        c.scheme,
+                        c.kind,
+                        c.licence_id,
+                        None,
+                        people[(c.organisation_id, c.document_hash)],
+                        c.organisation_id,
+                        c.authority_id,
+                        c.occupation_id,
+                        c.level,
+                        c.issued_on,
+                        dumps(c.data),
+                        cipher,
+                        CertificateState.VALID.value,
+                        now,
+                        c.source,
                     ]
                     for pk, c, cipher in zip(cert_ids, clean, ciphers, strict=True)
                 ),
@@ -193,7 +204,9 @@ def write_chunk(clean: list[CleanRow], people: dict[PersonKey, int | None], *, a
     Certificate.objects.bulk_create(certificates, batch_size=1000)
     if not all(c.pk for c in certificates):
         by_number = dict(
-            Certificate.objects.filter(number__in=[c.number for c in certificates]).values_list("number", "pk")
+            Certificate.objects.filter(number__in=[c.number for c in certificates]).values_list(
+                "number", "pk"
+            )
         )
         for cert in certificates:
             cert.pk = by_number[cert.number]
