@@ -536,6 +536,23 @@ class RowChecker:
                         "no numbering configuration above this organisation",
                     )
                 )
+        if (
+            org is not None
+            and isinstance(parsed, National16)
+            and org.institution_code
+            and parsed.institution_code != org.institution_code
+        ):
+            errors.append(
+                self._error(
+                    row,
+                    "certificate_number",
+                    "exchange.number.institution",
+                    f"证书编号第3–10位（鉴定机构代码{parsed.institution_code}）与发证单位的机构代码"
+                    f"{org.institution_code}不符",
+                    f"digits 3–10 of the certificate number (institution {parsed.institution_code}) do not "
+                    f"match the organisation's institution code {org.institution_code}",
+                )
+            )
         if config is not None and occupation is not None and isinstance(parsed, National16):
             try:
                 check_issuer_area(

@@ -32,7 +32,7 @@ def resolve_people(clean: list[CleanRow], report: Any) -> tuple[list[CleanRow], 
     """The registered holder of each row (same organisation and document), None where a holder is to
     be registered. A holder registered under another name is the row error ``people.name.mismatch``
     (never a silent merge)."""
-    found: dict[PersonKey, tuple[int, str]] = {}
+    found: dict[PersonKey, tuple[int | None, str]] = {}
     hashes = list({c.document_hash for c in clean})
     orgs = {c.organisation_id for c in clean}
     for org_id, digest, pk, name in Person.objects.filter(document_hash__in=hashes).values_list(
@@ -45,7 +45,9 @@ def resolve_people(clean: list[CleanRow], report: Any) -> tuple[list[CleanRow], 
     for c in clean:
         key = (c.organisation_id, c.document_hash)
         hit = found.get(key)
-        if hit is not None and hit[1] != c.name:
+        if hit is None:
+            found[key] = (None, c.name)  # a holder this chunk registers: later rows must agree with it
+        elif hit[1] != c.name:
             report.rejected += 1
             report.add(
                 [
