@@ -25,7 +25,9 @@ from skillcert.jobs.models import Job
 class ImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV or XLSX in format import-v1")
     organisation = serializers.CharField(required=False, help_text="code of the importing organisation")
-    partial: Any = serializers.BooleanField(required=False, default=False, help_text="write the valid rows only")
+    partial: Any = serializers.BooleanField(
+        required=False, default=False, help_text="write the valid rows only"
+    )
 
 
 class ImportJobSerializer(serializers.Serializer):

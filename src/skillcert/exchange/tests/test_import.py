@@ -33,13 +33,17 @@ def _counts() -> tuple[int, int, int, int]:
     )
 
 
-def _run(demo: dict[str, Any], path: Path, partial: bool = False, user: str = "nj_admin", org: str = "JS-NJ") -> Any:
+def _run(
+    demo: dict[str, Any], path: Path, partial: bool = False, user: str = "nj_admin", org: str = "JS-NJ"
+) -> Any:
     return import_certificates(
         path, actor=demo["users"][user], organisation=demo["orgs"][org], partial=partial, chunk_size=3
     )
 
 
-def test_import_creates_frozen_certificates_and_reimport_changes_nothing(demo: dict[str, Any], tmp_path: Path) -> None:
+def test_import_creates_frozen_certificates_and_reimport_changes_nothing(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
     """R3.2/R3.3: each row becomes a register entry with frozen data, masked and encrypted ID, e-licence
     id, no appraisal session; the same file again: unchanged rows, no new rows, no audit noise."""
     before = _counts()
@@ -120,7 +124,9 @@ def test_all_or_nothing_writes_nothing_when_one_row_is_bad(demo: dict[str, Any],
     assert _counts() == before
 
 
-def test_partial_import_takes_valid_rows_and_reports_each_row_and_field(demo: dict[str, Any], tmp_path: Path) -> None:
+def test_partial_import_takes_valid_rows_and_reports_each_row_and_field(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
     """X6: with partial, valid rows are written (one transaction), the report names row and field."""
     rows = [
         row(0),
@@ -140,14 +146,17 @@ def test_partial_import_takes_valid_rows_and_reports_each_row_and_field(demo: di
         ("6", "occupation_code", "exchange.occupation.unknown"),
     ]
     assert all(e.message_zh and e.message_en for e in report.errors)
-    assert sorted(Certificate.objects.values_list("number", flat=True)) == ["2410012003400001", "2410012003400004"]
+    assert sorted(Certificate.objects.values_list("number", flat=True)) == [
+        "2410012003400001",
+        "2410012003400004",
+    ]
 
     target = tmp_path / "report.xlsx"
     write_report(report, target)
     book = load_workbook(target)
     errors = list(book["错误 errors"].iter_rows(values_only=True))
     assert errors[0] == ("行 row", "列 column", "代码 code", "说明", "message")
-    assert (3, "name", "people.name.characters") == errors[1][:3]
+    assert errors[1][:3] == (3, "name", "people.name.characters")
     summary = dict(book["汇总 summary"].iter_rows(values_only=True))
     assert summary["created"] == 2 and summary["status"] == "committed"
 
@@ -174,7 +183,11 @@ def test_changed_row_for_registered_number_is_a_conflict_never_an_overwrite(
 def test_duplicates_in_file_and_holder_name_mismatch(demo: dict[str, Any], tmp_path: Path) -> None:
     """The natural key is the certificate number: twice in one file is an error on the second row. A
     document number already registered at the organisation under another name is not merged."""
-    rows = [row(0), row(0), row(1, certificate_number="2410012003400009", document_number=resident_id(0), name="李四")]
+    rows = [
+        row(0),
+        row(0),
+        row(1, certificate_number="2410012003400009", document_number=resident_id(0), name="李四"),
+    ]
     report = _run(demo, write_csv(tmp_path / "a.csv", rows), partial=True)
     assert sorted((e.record, e.field, e.code) for e in report.errors) == [
         ("3", "certificate_number", "exchange.number.duplicate"),
@@ -193,7 +206,9 @@ def test_same_holder_gets_two_certificates_and_one_person(demo: dict[str, Any], 
 
 def test_scope_and_permission(demo: dict[str, Any], tmp_path: Path) -> None:
     """X1: only an importer with exchange.import; rows of organisations outside its subtree are refused."""
-    path = write_csv(tmp_path / "a.csv", [row(0), row(1, organisation="ST-10052001"), row(2, organisation="NOPE")])
+    path = write_csv(
+        tmp_path / "a.csv", [row(0), row(1, organisation="ST-10052001"), row(2, organisation="NOPE")]
+    )
     with pytest.raises(NotPermitted):
         _run(demo, path, user="nj003", org="ST-10012003")  # station operator
     report = _run(demo, path, partial=True)
@@ -210,7 +225,10 @@ def test_scope_and_permission(demo: dict[str, Any], tmp_path: Path) -> None:
     clash = write_csv(tmp_path / "c.csv", [row(3, certificate_number=skill22)])
     report = _run(demo, clash, partial=True)
     assert [(e.code, e.message_en) for e in report.errors] == [
-        ("exchange.number.taken", f"Row 2: certificate number {skill22} is registered by another organisation")
+        (
+            "exchange.number.taken",
+            f"Row 2: certificate number {skill22} is registered by another organisation",
+        )
     ]
     assert Certificate.objects.get(number=skill22).kind == "skill_level"
 

@@ -24,15 +24,27 @@ CASES: list[tuple[dict[str, Any], set[tuple[str, str]]]] = [
     ({"certificate_number": ""}, {("certificate_number", "certificates.number.empty")}),
     ({"certificate_number": "24100120034000"}, {("certificate_number", "certificates.number.length")}),
     ({"certificate_number": "2400012003400001"}, {("certificate_number", "certificates.number.area")}),
-    ({"certificate_number": "2410017003400001"}, {("certificate_number", "certificates.number.institution_type")}),
+    (
+        {"certificate_number": "2410017003400001"},
+        {("certificate_number", "certificates.number.institution_type")},
+    ),
     ({"certificate_number": "2410012003000001"}, {("certificate_number", "certificates.number.level")}),
     ({"certificate_number": "2410012003400000"}, {("certificate_number", "certificates.number.sequence")}),
     ({"certificate_number": "24100120034000A1"}, {("certificate_number", "certificates.number.characters")}),
-    ({"certificate_number": "S000099000001244000001"}, {("certificate_number", "certificates.number.province")}),
-    ({"certificate_number": "X000032000001244000001"}, {("certificate_number", "certificates.number.scheme")}),
+    (
+        {"certificate_number": "S000099000001244000001"},
+        {("certificate_number", "certificates.number.province")},
+    ),
+    (
+        {"certificate_number": "X000032000001244000001"},
+        {("certificate_number", "certificates.number.scheme")},
+    ),
     ({"certificate_number": "2410012005400001"}, {("certificate_number", "exchange.number.institution")}),
     ({"certificate_number": "2411012003400001"}, {("certificate_number", "certificates.number.issuer_area")}),
-    ({"certificate_number": "2449012003400001"}, {("certificate_number", "certificates.number.industry_code")}),
+    (
+        {"certificate_number": "2449012003400001"},
+        {("certificate_number", "certificates.number.industry_code")},
+    ),
     ({"occupation_code": "6-99-99-01"}, {("certificate_number", "certificates.number.industry_code")}),
     (
         {"occupation_code": "6-99-99-01", "certificate_number": "S000032000001244000001"},
@@ -42,11 +54,19 @@ CASES: list[tuple[dict[str, Any], set[tuple[str, str]]]] = [
     ({"level": "6"}, {("level", "exchange.level.invalid")}),
     ({"level": ""}, {("level", "exchange.level.invalid")}),
     ({"issued_on": "2023-06-01"}, {("issued_on", "exchange.issued_on.year_mismatch")}),
-    ({"certificate_number": "9910012003400001", "issued_on": "2099-01-01"}, {("issued_on", "exchange.issued_on.future")}),
+    (
+        {"certificate_number": "9910012003400001", "issued_on": "2099-01-01"},
+        {("issued_on", "exchange.issued_on.future")},
+    ),
     ({"issued_on": ""}, {("issued_on", "exchange.issued_on.required")}),
     ({"issued_on": "2024/02/30"}, {("issued_on", "exchange.date.format")}),
     (
-        {"document_type": "passport", "document_number": "E12345678", "gender": "男", "birth_date": "2024-12-01"},
+        {
+            "document_type": "passport",
+            "document_number": "E12345678",
+            "gender": "男",
+            "birth_date": "2024-12-01",
+        },
         {("issued_on", "exchange.issued_on.before_birth")},
     ),
     ({"document_number": WRONG_CHECK}, {("document_number", "people.id_number.checksum")}),
@@ -67,8 +87,10 @@ CASES: list[tuple[dict[str, Any], set[tuple[str, str]]]] = [
         {"document_type": "passport", "document_number": "E12345678"},
         {("gender", "people.gender.required"), ("birth_date", "people.birth_date.required")},
     ),
-    ({"document_type": "passport", "document_number": "E1", "gender": "F", "birth_date": "1990-01-01"},
-     {("document_number", "people.document_number.format")}),
+    (
+        {"document_type": "passport", "document_number": "E1", "gender": "F", "birth_date": "1990-01-01"},
+        {("document_number", "people.document_number.format")},
+    ),
     ({"occupation_code": "9-99-99-99"}, {("occupation_code", "exchange.occupation.unknown")}),
     ({"occupation_edition": "1999"}, {("occupation_code", "exchange.occupation.unknown")}),
     ({"occupation_code": ""}, {("occupation_code", "exchange.occupation.required")}),
@@ -126,12 +148,16 @@ def test_number_and_id_normalised_like_everywhere_else(demo: dict[str, Any], tmp
     from skillcert.people.idnumber import check_character
 
     body = "32010219600101001"
-    with_x = next(b + "X" for b in (f"32010219600101{s:03d}" for s in range(100)) if check_character(b) == "X")
+    with_x = next(
+        b + "X" for b in (f"32010219600101{s:03d}" for s in range(100)) if check_character(b) == "X"
+    )
     rows = [
         row(0, certificate_number="２４１００１２００３４００００１"),
         row(1, certificate_number="24-10-01-2003-4-00002", document_number=with_x.lower()),
         row(2, certificate_number="2410012003400003", document_number="320102600101002"),
-        row(3, certificate_number="2410012003400004", document_number=" ".join([body + check_character(body)])),
+        row(
+            3, certificate_number="2410012003400004", document_number=" ".join([body + check_character(body)])
+        ),
     ]
     report = import_certificates(
         write_csv(tmp_path / "n.csv", rows), actor=None, organisation=demo["orgs"]["JS-NJ"]
