@@ -72,7 +72,7 @@ def test_base58_round_trip() -> None:
 
 
 def test_credential_proof_verifies_and_fails_after_any_change(imported: dict[str, Any]) -> None:
-    """VC 2.0 JSON-LD with a DataIntegrityProof eddsa-jcs-2022; the issuer's DID document publishes the key."""
+    """VC 2.0 JSON-LD, DataIntegrityProof eddsa-jcs-2022; the issuer's DID document publishes the key."""
     user = imported["users"]["nj_admin"]
     credential = credential_for("2410012003400001", actor=user, host="certs.example.cn")
     assert credential["@context"] == ["https://www.w3.org/ns/credentials/v2"]

@@ -62,7 +62,8 @@ def test_import_creates_frozen_certificates_and_reimport_changes_nothing(
     assert after[3] - before[3] == 1  # one audit row for the batch
     entry = AuditEntry.objects.order_by("-id").first()
     assert entry is not None and entry.action == "exchange.certificates.imported"
-    assert entry.data["created"] == 8 and entry.data["sha256"] == report.sha256
+    data: Any = entry.data
+    assert data["created"] == 8 and data["sha256"] == report.sha256
     assert resident_id(0) not in str(entry.data)  # never a full ID number in the audit
 
     cert = Certificate.objects.select_related("person").get(number="2410012003400001")
@@ -157,7 +158,7 @@ def test_partial_import_takes_valid_rows_and_reports_each_row_and_field(
     errors = list(book["错误 errors"].iter_rows(values_only=True))
     assert errors[0] == ("行 row", "列 column", "代码 code", "说明", "message")
     assert errors[1][:3] == (3, "name", "people.name.characters")
-    summary = dict(book["汇总 summary"].iter_rows(values_only=True))
+    summary: dict[Any, Any] = {r[0]: r[1] for r in book["汇总 summary"].iter_rows(values_only=True)}
     assert summary["created"] == 2 and summary["status"] == "committed"
 
 
