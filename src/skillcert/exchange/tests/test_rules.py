@@ -167,3 +167,26 @@ def test_number_and_id_normalised_like_everywhere_else(demo: dict[str, Any], tmp
     assert numbers == ["2410012003400001", "2410012003400002", "2410012003400003", "2410012003400004"]
     legacy = Certificate.objects.get(number="2410012003400003")
     assert legacy.data["birth_date"] == "1960-01-01" and legacy.data["id_number_masked"].startswith("320")
+
+
+def test_published_json_schema_accepts_valid_rows_and_refuses_shapes() -> None:
+    """The published import-v1 JSON Schema agrees with the importer on shapes (R3.3)."""
+    import json
+
+    import jsonschema
+
+    schema = json.loads(
+        (Path(__file__).resolve().parents[4] / "docs" / "formats" / "import-v1.schema.json").read_text("utf-8")
+    )
+    validator = jsonschema.Draft202012Validator(schema)
+    for i in range(20):
+        assert not list(validator.iter_errors(row(i))), row(i)
+    assert not list(validator.iter_errors(row(0, certificate_number="S000032000001244000001", source="historical")))
+    for changes in (
+        {"certificate_number": "2400012003400001"},
+        {"level": "6"},
+        {"theory": "101"},
+        {"issued_on": "2024/06/01"},
+        {"unknown": "x"},
+    ):
+        assert list(validator.iter_errors(row(0, **changes))), changes
