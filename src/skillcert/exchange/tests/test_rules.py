@@ -176,12 +176,16 @@ def test_published_json_schema_accepts_valid_rows_and_refuses_shapes() -> None:
     import jsonschema
 
     schema = json.loads(
-        (Path(__file__).resolve().parents[4] / "docs" / "formats" / "import-v1.schema.json").read_text("utf-8")
+        (Path(__file__).resolve().parents[4] / "docs" / "formats" / "import-v1.schema.json").read_text(
+            "utf-8"
+        )
     )
     validator = jsonschema.Draft202012Validator(schema)
     for i in range(20):
         assert not list(validator.iter_errors(row(i))), row(i)
-    assert not list(validator.iter_errors(row(0, certificate_number="S000032000001244000001", source="historical")))
+    assert not list(
+        validator.iter_errors(row(0, certificate_number="S000032000001244000001", source="historical"))
+    )
     for changes in (
         {"certificate_number": "2400012003400001"},
         {"level": "6"},
