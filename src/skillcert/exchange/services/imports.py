@@ -33,7 +33,7 @@ from skillcert.exchange.services.writers import resolve_people, write_chunk
 from skillcert.orgs.models import Organisation
 from skillcert.orgs.scoping import has_permission
 
-CHUNK = 5000
+CHUNK = 10_000
 MAX_KEPT_ERRORS = 100_000
 # The facts of a row compared with an existing certificate of the same number: (report field, data key).
 _COMPARED = (

@@ -8,9 +8,12 @@ the certificate; only the masked number is in the frozen data.
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import connection
 from django.utils import timezone
 
@@ -19,13 +22,34 @@ from skillcert.certificates.models import Certificate, CertificateEvent
 from skillcert.core.errors import FieldError
 from skillcert.exchange.rules import CleanRow
 from skillcert.people.models import Person
-from skillcert.people.protect import encrypt
+from skillcert.people.protect import _keys
 
 _PERSON_COLUMNS = [f.attname for f in Person._meta.concrete_fields]
 _CERTIFICATE_COLUMNS = [f.attname for f in Certificate._meta.concrete_fields]
 _EVENT_COLUMNS = ("certificate_id", "kind", "at", "actor_id", "reason", "data", "blank_serial")
 
 PersonKey = tuple[int, str]
+_CIPHER_VERSION = b"v1"
+
+
+def _encryptor() -> Any:
+    """people.protect.encrypt with the AES-GCM object built once per chunk rather than per row: the same
+    key, nonce size, associated data and text form (a test decrypts with people.protect.decrypt)."""
+    aead = AESGCM(_keys()[0])
+    seal, urandom, b64 = aead.encrypt, os.urandom, base64.urlsafe_b64encode
+
+    def encrypt(plain: str) -> str:
+        nonce = urandom(12)
+        return "v1:" + b64(nonce + seal(nonce, plain.encode(), _CIPHER_VERSION)).decode()
+
+    return encrypt
+
+
+def _text(value: str) -> str:
+    """A value in PostgreSQL COPY text format."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
 
 
 def resolve_people(clean: list[CleanRow], report: Any) -> tuple[list[CleanRow], dict[PersonKey, int | None]]:
@@ -115,12 +139,10 @@ def _take_ids(cursor: Any, table: str, n: int) -> list[int]:
     return [pk for (pk,) in cursor.fetchall()]
 
 
-def _copy(cursor: Any, table: str, columns: Any, rows: Any) -> None:
+def _copy_text(cursor: Any, table: str, columns: Any, lines: list[str]) -> None:
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy:
-        write = copy.write_row
-        for row in rows:
-            write(row)
+        copy.write("".join(lines))
 
 
 def write_chunk(clean: list[CleanRow], people: dict[PersonKey, int | None], *, actor: Any) -> int:
@@ -128,6 +150,7 @@ def write_chunk(clean: list[CleanRow], people: dict[PersonKey, int | None], *, a
     the certificate was imported and from which source). Returns the number of certificates."""
     now = timezone.now()
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    encrypt = _encryptor()
     ciphers = [encrypt(c.document_number) for c in clean]
     new_people: dict[PersonKey, dict[str, Any]] = {}
     for c, cipher in zip(clean, ciphers, strict=True):
@@ -142,51 +165,37 @@ def write_chunk(clean: list[CleanRow], people: dict[PersonKey, int | None], *, a
                 for (key, values), pk in zip(new_people.items(), ids, strict=True):
                     values["id"] = pk
                     people[key] = pk
-                _copy(
+                stamp, null = now.isoformat(), "\\N"
+                _copy_text(
                     cursor,
                     Person._meta.db_table,
                     _PERSON_COLUMNS,
-                    ([v[k] for k in _PERSON_COLUMNS] for v in new_people.values()),
+                    [
+                        f"{v['id']}\t{v['organisation_id']}\t{_text(v['name'])}\t{v['document_type']}\t"
+                        f"{v['document_cipher']}\t{v['document_hash']}\t{v['document_masked']}\t{v['gender']}\t"
+                        f"{v['birth_date']}\t\t{v['education_id'] or null}\t\t\timport\t{null}\t{stamp}\t"
+                        f"{stamp}\n"
+                        for v in new_people.values()
+                    ],
                 )
             cert_ids = _take_ids(cursor, Certificate._meta.db_table, len(clean))
-            dumps = json.dumps
-            _copy(
-                cursor,
-                Certificate._meta.db_table,
-                _CERTIFICATE_COLUMNS,
-                (
-                    [
-                        pk,
-                        c.number,
-                        c.scheme,
-                        c.kind,
-                        c.licence_id,
-                        None,
-                        people[(c.organisation_id, c.document_hash)],
-                        c.organisation_id,
-                        c.authority_id,
-                        c.occupation_id,
-                        c.level,
-                        c.issued_on,
-                        dumps(c.data),
-                        cipher,
-                        CertificateState.VALID.value,
-                        now,
-                        c.source,
-                    ]
-                    for pk, c, cipher in zip(cert_ids, clean, ciphers, strict=True)
-                ),
-            )
-            issued = EventKind.ISSUED.value
-            _copy(
-                cursor,
-                CertificateEvent._meta.db_table,
-                _EVENT_COLUMNS,
-                (
-                    (pk, issued, now, actor_id, "", dumps({"number": c.number, "source": c.source}), "")
-                    for pk, c in zip(cert_ids, clean, strict=True)
-                ),
-            )
+            # Rows as COPY text built here: every value is already a checked string, number or date,
+            # so this is several times cheaper than psycopg's per-value adaptation (bench/import.py).
+            dumps, stamp, state = json.dumps, now.isoformat(), CertificateState.VALID.value
+            actor_text = "\\N" if actor_id is None else str(actor_id)
+            lines: list[str] = []
+            events: list[str] = []
+            for pk, c, cipher in zip(cert_ids, clean, ciphers, strict=True):
+                person_id = people[(c.organisation_id, c.document_hash)]
+                lines.append(
+                    f"{pk}\t{c.number}\t{c.scheme}\t{c.kind}\t{c.licence_id}\t\\N\t{person_id}\t"
+                    f"{c.organisation_id}\t{c.authority_id}\t{c.occupation_id}\t{c.level}\t{c.issued_on}\t"
+                    f"{_text(dumps(c.data, ensure_ascii=False))}\t{cipher}\t{state}\t{stamp}\t{c.source}\n"
+                )
+                data = f'{{"number": "{c.number}", "source": "{c.source}"}}'
+                events.append(f"{pk}\tissued\t{stamp}\t{actor_text}\t\t{data}\t\n")
+            _copy_text(cursor, Certificate._meta.db_table, _CERTIFICATE_COLUMNS, lines)
+            _copy_text(cursor, CertificateEvent._meta.db_table, _EVENT_COLUMNS, events)
         return len(clean)
     if new_people:
         objs = [Person(**{**v, "id": None}) for v in new_people.values()]
