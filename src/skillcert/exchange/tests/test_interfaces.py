@@ -146,3 +146,37 @@ def test_export_page_and_credential_download(login: Any, demo: dict[str, Any], t
         vc_response.status_code == 200
         and json.loads(vc_response.content)["proof"]["cryptosuite"] == "eddsa-jcs-2022"
     )
+
+
+def test_cli_exports(demo: dict[str, Any], tmp_path: Path) -> None:
+    """`skillcert export-national` and `skillcert export-credential` (R2.6)."""
+    from skillcert.exchange.services.credentials import did_document
+    from skillcert.exchange.services.imports import import_certificates
+
+    import_certificates(
+        write_csv(tmp_path / "a.csv", [row(0), row(1)]), actor=None, organisation=demo["orgs"]["JS"]
+    )
+    target = tmp_path / "n.json"
+    err = io.StringIO()
+    call_command(
+        "export-national",
+        "--org",
+        "JS",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-31",
+        "--out",
+        str(target),
+        stderr=err,
+    )
+    assert json.loads(target.read_text("utf-8"))["count"] == 2 and "2 certificates" in err.getvalue()
+    with pytest.raises(CommandError):
+        call_command(
+            "export-national", "--org", "JS", "--from", "2024-01-01", "--to", "2024-12-31", "--as", "nj003"
+        )
+    out = io.StringIO()
+    call_command("export-credential", "2410012003400002", "--host", "certs.example.cn", stdout=out)
+    credential = json.loads(out.getvalue())
+    method = did_document(demo["orgs"]["JS-HRSS"], "certs.example.cn")["verificationMethod"][0]
+    assert vc.verify_proof(credential, vc.public_key_from_multibase(method["publicKeyMultibase"]))
