@@ -100,10 +100,11 @@ def _sha256(path: Path) -> str:
 
 def estimate_rows(path: Path) -> int:
     """Lines in a CSV file less the header (quoted line breaks make it an over-estimate)."""
-    if path.read_bytes()[:4] == b"PK\x03\x04":
-        return 0
     count = 0
     with path.open("rb") as f:
+        if f.read(4) == b"PK\x03\x04":
+            return 0
+        f.seek(0)
         for block in iter(lambda: f.read(1 << 20), b""):
             count += block.count(b"\n")
     return max(count - 1, 0)
