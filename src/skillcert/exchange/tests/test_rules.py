@@ -133,8 +133,11 @@ def test_licence_id_shortcut_matches_the_reference(demo: dict[str, Any]) -> None
     same identifier as certificates.elicence.make_licence_id for every number."""
     from skillcert.certificates.elicence import make_licence_id
     from skillcert.certificates.models import NumberingConfig
+    from skillcert.people.protect import document_hash
 
     checker = RowChecker(demo["orgs"]["JS"])
+    for number in (resident_id(1), "E12345678", "中文"):
+        assert checker.document_hash("resident_id", number) == document_hash("resident_id", number)
     for config in NumberingConfig.objects.all():
         for number in ("2410012003400001", "S000032000001244000001", "0949003018100017", "2610012003499999"):
             assert checker.licence_id(config, number) == make_licence_id(
