@@ -23,6 +23,7 @@ from skillcert.catalog.api import (
 from skillcert.certificates.api import CertificateViewSet, DirectoryViewSet, NumberingConfigViewSet
 from skillcert.core.api import api_not_found
 from skillcert.esign.api import IssuerKeyViewSet, RevocationListView
+from skillcert.exchange.api import CredentialView, ImportView, NationalExportView
 from skillcert.jobs.api import JobViewSet
 from skillcert.orgs.api import AdministratorEntryViewSet, OrganisationViewSet, RolloutSettingViewSet, me
 from skillcert.people.api import PersonViewSet
@@ -71,6 +72,9 @@ urlpatterns = [
     path("reports/deadlines/", DeadlinesView.as_view(), name="api-report-deadlines"),
     path("reports/dashboard/", DashboardView.as_view(), name="api-report-dashboard"),
     path("publication/", include("skillcert.publication.api_urls")),
+    path("exchange/imports/", ImportView.as_view(), name="api-exchange-import"),
+    path("exchange/national/", NationalExportView.as_view(), name="api-exchange-national"),
+    path("exchange/credentials/<str:number>/", CredentialView.as_view(), name="api-exchange-credential"),
     path("", include(router.urls)),
     # Last: anything else under the API is a problem+json 404. Only paths ending in "/" are caught, so
     # APPEND_SLASH still redirects `/api/v1/people` to the endpoint.

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "skillcert.accounts",
     "skillcert.reports",
     "skillcert.publication",
+    "skillcert.exchange",
     "skillcert.backoffice",
 ]
 

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from skillcert.accounts.views import login_view
 from skillcert.certificates.urls import public_urlpatterns as directory_urlpatterns
 from skillcert.core.views import healthz
+from skillcert.exchange.urls import did_urlpatterns
 from skillcert.verification.views import qr_landing
 
 urlpatterns = [
@@ -18,6 +19,8 @@ urlpatterns = [
     path("manage/certificates/", include("skillcert.certificates.urls")),
     path("manage/reports/", include("skillcert.reports.urls")),
     path("manage/publication/", include("skillcert.publication.urls")),
+    path("manage/exchange/", include("skillcert.exchange.urls")),
+    path("issuers/", include((did_urlpatterns, "exchange-did"))),
     path("directory/", include(directory_urlpatterns)),
     path("manage/login/", login_view, name="login"),
     path("manage/account/", include("skillcert.accounts.urls")),

@@ -30,6 +30,8 @@ NAV_ITEMS = [
     ("reports:deadlines", _("Report deadlines"), "reports.view"),
     ("reports:dashboard", _("Statistics dashboard"), "reports.view"),
     ("publication:overview", _("Publication"), "publication.view"),
+    ("exchange:import", _("Import certificates"), "exchange.import"),
+    ("exchange:export", _("National data exchange"), "exchange.export"),
 ]
 
 

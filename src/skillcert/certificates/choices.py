@@ -21,3 +21,11 @@ class EventKind(models.TextChoices):
 class CertificateState(models.TextChoices):
     VALID = "valid", _("Valid")
     REVOKED = "revoked", _("Revoked")
+
+
+class CertificateSource(models.TextChoices):
+    """Where a register entry came from (R3.2, R3.3). Imported entries have no appraisal session here."""
+
+    ISSUED = "issued", _("Issued here")
+    IMPORTED = "imported", _("Imported from another exam system")
+    HISTORICAL = "historical", _("Historical certificate")

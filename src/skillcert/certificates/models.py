@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from skillcert.certificates.choices import CertificateKind, CertificateState, EventKind
+from skillcert.certificates.choices import CertificateKind, CertificateSource, CertificateState, EventKind
 
 
 class NumberingConfig(models.Model):
@@ -110,6 +110,15 @@ class Certificate(models.Model):
         blank=True,
         editable=False,
         help_text="set only by publication.services.publish_release (R3.8); public answers need it",
+    )
+    # Last, so positional construction of the columns above (issue.py) is unchanged; a database default
+    # too, so COPY and bulk writers that leave it out still store "issued".
+    source = models.CharField(
+        max_length=12,
+        choices=CertificateSource.choices,
+        default=CertificateSource.ISSUED,
+        db_default=CertificateSource.ISSUED,
+        help_text="issued here, or imported from another exam system / historical records (R3.2, R3.3)",
     )
 
     objects = CertificateQuerySet.as_manager()

@@ -143,7 +143,7 @@ _ENROLMENT_FIELDS = (
     "person__document_cipher",
     "person__photo_id",
 )
-_CERTIFICATE_COLUMNS = [f.attname for f in Certificate._meta.concrete_fields]
+_CERTIFICATE_COLUMNS = [f.attname for f in Certificate._meta.concrete_fields if f.attname != "source"]
 _EVENT_COLUMNS = ("certificate_id", "kind", "at", "actor_id", "reason", "data", "blank_serial")
 
 
