@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "skillcert.jobs",
     "skillcert.appraisal",
     "skillcert.certificates",
+    "skillcert.blanks",
     "skillcert.esign",
     "skillcert.verification",
     "skillcert.holders",
