@@ -252,6 +252,9 @@ def load_demo(*, with_appraisal: bool = True) -> dict[str, int]:
             created["rollouts"] += 1
     _load_numbering(by_code)
     _load_issuer_keys(by_code)
+    from skillcert.blanks.demo import load_blanks_demo
+
+    load_blanks_demo(by_code, password=password, with_stock=with_appraisal)
     created["sessions"] = _load_appraisal_demo(by_code) if with_appraisal else 0
     return created
 

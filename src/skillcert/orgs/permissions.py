@@ -38,7 +38,7 @@ _EXTRA: dict[str, set[str]] = {
                       "reports.view", "reports.submit", "exchange.import", "exchange.export",
                       "publication.submit"},
     Role.REVIEWER: {"reports.view"},
-    Role.CENTRE_LEADER: {"blanks.view", "blanks.approve", "reports.view", "reports.submit",
+    Role.CENTRE_LEADER: {"blanks.view", "blanks.approve", "blanks.manage", "reports.view", "reports.submit",
                          "publication.signoff", "accounts.security"},
     Role.NETWORK_ADMIN: {"publication.view", "publication.publish", "exchange.export", "backup.run"},
     Role.AUDITOR: {"blanks.view", "reports.view", "publication.view"},

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -35,7 +36,7 @@ def test_four_concurrent_binders_no_serial_twice_none_lost() -> None:
 
     load_catalogs()
     load_demo(with_appraisal=False)
-    demo = {
+    demo: dict[str, Any] = {
         "orgs": {o.code: o for o in Organisation.objects.all()},
         "users": {u.username: u for u in get_user_model().objects.all()},
     }
