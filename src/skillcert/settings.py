@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "skillcert.appraisal",
     "skillcert.certificates",
     "skillcert.blanks",
+    "skillcert.printing",
     "skillcert.esign",
     "skillcert.verification",
     "skillcert.holders",

@@ -33,7 +33,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 # Permission names reserved for the later domains (blanks, printing, reports, publication,
 # exchange, accounts) are granted below as those apps land; one place keeps the roles readable.
 _EXTRA: dict[str, set[str]] = {
-    Role.STATION_OPERATOR: {"blanks.view", "reports.view"},
+    Role.STATION_OPERATOR: {"blanks.view", "reports.view", "printing.print"},  # R1.8: on the centre's stock
     Role.CERT_ADMIN: {"blanks.view", "blanks.manage", "blanks.requisition", "printing.print",
                       "reports.view", "reports.submit", "exchange.import", "exchange.export",
                       "publication.submit"},
