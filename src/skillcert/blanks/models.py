@@ -40,6 +40,18 @@ class ScopedByHolder(models.QuerySet[Any]):
         return self.filter(org_filter(user, self.holder_field, permission))
 
 
+class ScopedByCity(ScopedByHolder):
+    holder_field = "city"
+
+
+class ScopedByTarget(ScopedByHolder):
+    holder_field = "target"
+
+
+class ScopedByOrganisation(ScopedByHolder):
+    holder_field = "organisation"
+
+
 class Receipt(models.Model):
     """Serials received by a province (or industry centre) from the national centre."""
 
@@ -87,6 +99,8 @@ class Requisition(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedByCity.as_manager()
 
     class Meta:
         ordering = ["-year", "-quarter", "city__path"]
@@ -147,6 +161,8 @@ class FeeRemittance(models.Model):
     remitted_on = models.DateField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
 
+    objects = ScopedByCity.as_manager()
+
     class Meta:
         ordering = ["-year", "-quarter", "city__path"]
         constraints = [
@@ -176,6 +192,8 @@ class Allocation(models.Model):
     note = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedByTarget.as_manager()
 
     class Meta:
         ordering = ["-allocated_on", "-id"]
@@ -322,6 +340,8 @@ class CollectionNotice(models.Model):
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedByOrganisation.as_manager()
+
     class Meta:
         ordering = ["-collect_from", "-id"]
 
@@ -352,6 +372,8 @@ class Distribution(models.Model):
     mailed_on = models.DateField(null=True, blank=True)
     collected_on = models.DateField(null=True, blank=True)
     recalled_on = models.DateField(null=True, blank=True)
+
+    objects = ScopedByOrganisation.as_manager()
 
     class Meta:
         ordering = ["-exam_date", "id"]
