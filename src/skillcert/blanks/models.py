@@ -44,6 +44,24 @@ class ScopedByCity(ScopedByHolder):
     holder_field = "city"
 
 
+class RequisitionQuerySet(ScopedByHolder):
+    """A city's requisitions are also visible to the signers at its HR bureau (a child of the city,
+    outside the city's own subtree of stations): R1.3."""
+
+    holder_field = "city"
+
+    def visible_to(self, user: Any, permission: str = "blanks.view") -> Any:
+        from django.db.models import Q
+
+        from skillcert.orgs.choices import OrgKind
+        from skillcert.orgs.scoping import org_filter
+
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        bureaus = user.memberships.filter(organisation__kind=OrgKind.CITY_HR).values("organisation__parent")
+        return self.filter(org_filter(user, "city", permission) | Q(city__in=bureaus))
+
+
 class ScopedByTarget(ScopedByHolder):
     holder_field = "target"
 
@@ -100,7 +118,7 @@ class Requisition(models.Model):
     submitted_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedByCity.as_manager()
+    objects = RequisitionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "-quarter", "city__path"]
