@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", include("skillcert.api_urls")),
     path("manage/appraisal/", include("skillcert.appraisal.urls")),
     path("manage/certificates/", include("skillcert.certificates.urls")),
+    path("manage/printing/", include("skillcert.printing.urls")),
     path("manage/blanks/", include("skillcert.blanks.urls")),
     path("directory/", include(directory_urlpatterns)),
     path("manage/", include("skillcert.backoffice.urls")),

@@ -22,6 +22,7 @@ NAV_ITEMS = [
     ("appraisal:sessions", _("Appraisal sessions"), "appraisal.view"),
     ("appraisal:papers", _("Paper sets"), "appraisal.view"),
     ("certificates:list", _("Certificates"), "certificates.view"),
+    ("printing:jobs", _("Printing"), "printing.print"),
     ("blanks:stock", _("Blank certificates"), "blanks.view"),
 ]
 
