@@ -162,12 +162,17 @@ def recall_due(today: datetime.date) -> datetime.date:
         return today.replace(year=today.year - RECALL_YEARS, day=28)
 
 
-def recall_uncollected(*, today: datetime.date | None = None, actor: Any = None) -> list[Distribution]:
+def recall_uncollected(
+    *, today: datetime.date | None = None, actor: Any = None, org: Any = None
+) -> list[Distribution]:
     """R2.8: certificates still held five years after the exam are recalled; the serial moves to
-    RECALLED in the ledger (awaiting destruction by the city). Idempotent: recalled ones are skipped."""
+    RECALLED in the ledger (awaiting destruction by the city). Idempotent: recalled ones are skipped.
+    With `org`, only distributions of that organisation's subtree."""
     today = today or timezone.localdate()
     done = []
     due = Distribution.objects.filter(status=DistributionStatus.HELD, exam_date__lte=recall_due(today))
+    if org is not None:
+        due = due.filter(organisation__path__startswith=org.path)
     for dist in due.select_related("certificate").order_by("id"):
         with transaction.atomic():
             d = _held(dist)

@@ -306,3 +306,21 @@ def test_r2_8_distribution_and_five_year_recall(demo: dict[str, Any], login: Any
     )
     call_command("blanks", "check", stdout=out)
     assert "ledger OK" in out.getvalue()
+
+
+def test_r2_8_recall_as_a_job_within_the_organisation(demo: dict[str, Any]) -> None:
+    from skillcert.jobs.services import run_job_now, start_job
+
+    orgs, users = demo["orgs"], demo["users"]
+    stock(demo, first=1, last=5, to_city=5)
+    (cert,) = issue(demo, 1)
+    ledger.bind_next_serial(holder=orgs["JS-NJ"], level="4", certificate=cert, actor=None)
+    start = datetime.datetime(2020, 8, 1, 9, tzinfo=datetime.UTC)
+    distribution.publish_notice(organisation=orgs["JS-NJ"], title="2020年证书领取", place="一楼大厅",
+                                collect_from=start, collect_until=start + datetime.timedelta(days=30),
+                                certificates=[cert], actor=None)
+    Distribution.objects.filter(certificate=cert).update(exam_date=datetime.date(2020, 6, 1))  # an old exam
+    job = start_job("blanks.recall_uncollected", actor=users["nj_admin"], organisation=orgs["JS-NJ"])
+    job = run_job_now(str(job.pk))
+    assert job.result == {"recalled": [cert.number]}
+    assert Distribution.objects.get(certificate=cert).status == DistributionStatus.RECALLED
