@@ -141,3 +141,16 @@ class RequisitionAllocateForm(forms.Form):
 
     def counts(self) -> dict[str, int]:
         return {lv: self.cleaned_data.get(f"count_{lv}") or 0 for lv in "54321"}
+
+
+class FeeForm(forms.Form):
+    city = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("City centre"))
+    year = forms.IntegerField(min_value=2000, max_value=2100, label=_("Year"))
+    quarter = forms.IntegerField(min_value=1, max_value=4, label=_("Quarter"))
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, label=_("Amount (yuan)"))
+    remitted_on = forms.DateField(required=False, label=_("Remitted on"), widget=_DATE)
+    note = forms.CharField(max_length=200, required=False, label=_("Note"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _qs(self, "city").queryset = _orgs(user, "blanks.view", [OrgKind.CITY, OrgKind.INDUSTRY_BRANCH])

@@ -13,6 +13,7 @@ urlpatterns = [
     path("allocations/", views.AllocationListView.as_view(), name="allocations"),
     path("allocations/new/", views.allocate, name="allocate"),
     path("allocations/overview/", views.overview, name="overview"),
+    path("fees/new/", views.fee, name="fee"),
     path("serials/", views.SerialListView.as_view(), name="serials"),
     path("serials/spoil/", views.spoil, name="spoil"),
     re_path(r"^serials/(?P<serial>[A-Z]{1,4}[0-9]{8})/$", views.serial_detail, name="serial"),

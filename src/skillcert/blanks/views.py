@@ -28,6 +28,7 @@ from skillcert.blanks.forms import (
     AllocateForm,
     ApproveForm,
     DestroyForm,
+    FeeForm,
     ReceiveForm,
     RequisitionAllocateForm,
     RequisitionForm,
@@ -421,3 +422,28 @@ def overview(request: HttpRequest) -> HttpResponse:
             "today": datetime.date.today(),
         },
     )
+
+
+@login_required
+def fee(request: HttpRequest) -> HttpResponse:
+    """R1.4: record a city's fee remittance (鉴定费分成款) for a quarter."""
+    _need(request, "blanks.manage")
+    form = FeeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            rq.record_fee_remittance(
+                city=d["city"],
+                year=d["year"],
+                quarter=d["quarter"],
+                amount=d["amount"],
+                remitted_on=d["remitted_on"],
+                note=d["note"],
+                actor=request.user,
+            )
+        except SkillcertError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Fee remittance recorded."))
+            return redirect(reverse("blanks:overview") + f"?year={d['year']}&quarter={d['quarter']}")
+    return _form_page(request, form, _("Record a fee remittance"), _("Record"))

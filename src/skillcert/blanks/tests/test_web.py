@@ -157,6 +157,20 @@ def test_pages_and_exports(demo: dict[str, Any], two_cities: None, login: Any) -
         {"source": demo["orgs"]["JS"].pk, "target": demo["orgs"]["ST-10012003"].pk, "level": "4", "count": 1},
     )
     assert r.status_code == 200 and "鉴定站" in r.content.decode()
+    # R1.4: the fee remittance recorded for Q1 shows on the Q2 allocation screen
+    r = client.post(
+        "/manage/blanks/fees/new/",
+        {
+            "city": demo["orgs"]["JS-NJ"].pk,
+            "year": 2026,
+            "quarter": 1,
+            "amount": "86400.00",
+            "remitted_on": "2026-04-02",
+        },
+    )
+    assert r.status_code == 302
+    page = client.get("/manage/blanks/allocations/overview/?year=2026&quarter=2").content.decode()
+    assert "86400.00" in page and ("2026-04-02" in page or "2026年4月2日" in page)
 
 
 def test_cli_receive_allocate_check_and_tamper(demo: dict[str, Any]) -> None:
@@ -316,9 +330,15 @@ def test_r2_8_recall_as_a_job_within_the_organisation(demo: dict[str, Any]) -> N
     (cert,) = issue(demo, 1)
     ledger.bind_next_serial(holder=orgs["JS-NJ"], level="4", certificate=cert, actor=None)
     start = datetime.datetime(2020, 8, 1, 9, tzinfo=datetime.UTC)
-    distribution.publish_notice(organisation=orgs["JS-NJ"], title="2020年证书领取", place="一楼大厅",
-                                collect_from=start, collect_until=start + datetime.timedelta(days=30),
-                                certificates=[cert], actor=None)
+    distribution.publish_notice(
+        organisation=orgs["JS-NJ"],
+        title="2020年证书领取",
+        place="一楼大厅",
+        collect_from=start,
+        collect_until=start + datetime.timedelta(days=30),
+        certificates=[cert],
+        actor=None,
+    )
     Distribution.objects.filter(certificate=cert).update(exam_date=datetime.date(2020, 6, 1))  # an old exam
     job = start_job("blanks.recall_uncollected", actor=users["nj_admin"], organisation=orgs["JS-NJ"])
     job = run_job_now(str(job.pk))
