@@ -32,13 +32,14 @@ known positions and the two insert outlines so the offsets can be measured.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 
+import numpy as np
+import zxingcpp
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -75,6 +76,7 @@ _GREY = Color(0.42, 0.42, 0.42)
 _LINE = Color(0.55, 0.55, 0.55)
 _CUT = Color(0.6, 0.6, 0.6)
 _BLACK = Color(0, 0, 0)
+_RED = Color(0.78, 0.06, 0.18)
 
 
 @dataclass(frozen=True)
@@ -276,8 +278,41 @@ def _static_insert(c: Canvas, kind: str) -> None:
     c.restoreState()
 
 
+class _Texts:
+    """The variable texts of one insert, written as one PDF text object (one BT … ET) instead of one
+    object per string: the same glyphs, a fraction of the drawing calls."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[float, float, str, float, Color]] = []
+
+    def add(self, x: float, y: float, text: str, size: float, colour: Color = _BLACK) -> float:
+        self.items.append((x, y, text, size, colour))
+        return string_width(text, size)
+
+    def draw(self, c: Canvas) -> None:
+        t = c.beginText()
+        size: float | None = None
+        colour: Color | None = None
+        for x, y, text, item_size, item_colour in self.items:
+            if item_size != size:
+                t.setFont(FONT_NAME, item_size)
+                size = item_size
+            if item_colour is not colour:
+                t.setFillColor(item_colour)
+                colour = item_colour
+            t.setTextOrigin(x, y)
+            t.textOut(text)
+        c.drawText(t)
+
+
 def _fit_value(
-    c: Canvas, box: tuple[float, float, float, float], zh: str, en: str = "", *, size: float = 9.5
+    texts: _Texts,
+    box: tuple[float, float, float, float],
+    zh: str,
+    en: str = "",
+    *,
+    size: float = 9.5,
+    colour: Color = _BLACK,
 ) -> None:
     """A value in a cell: the Chinese, then the English smaller and grey on the same baseline, shrunk
     to fit the cell's width; left-aligned, vertically centred."""
@@ -295,135 +330,160 @@ def _fit_value(
         en, gap = "", 0.0
     x, centre = _local(left + 1.2, top + height / 2)
     y = centre - (CJK_ASCENT - CJK_DESCENT) / 2 * size
-    w = draw_string(c, x, y, zh, size)
+    w = texts.add(x, y, zh, size, colour)
     if en:
-        c.setFillColor(_GREY)
-        draw_string(c, x + w + gap, y, en, size * 0.68)
-        c.setFillColor(_BLACK)
+        texts.add(x + w + gap, y, en, size * 0.68, _GREY if colour is _BLACK else colour)
+
+
+def qr_modules(text: str) -> np.ndarray:
+    """The QR symbol of `text` as a square boolean array of dark modules (no quiet zone): error
+    correction level M, the smallest version that fits (≤ 10, docs/formats/qr-payload.md §6), the mask
+    chosen by the ISO/IEC 18004 penalty rules. Encoded with zxing-cpp (C++): ~4 ms a code where segno,
+    in pure Python, takes ~65 ms — most of a 2,000-insert job (docs/printing.md)."""
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=qr.QR_ERROR)
+    pixels = np.asarray(zxingcpp.write_barcode_to_image(code, scale=1, add_quiet_zones=False))
+    size = pixels.shape[0]
+    if pixels.shape != (size, size) or (size - 17) % 4 or not 1 <= (size - 17) // 4 <= qr.MAX_QR_VERSION:
+        raise ValueError(f"QR symbol of {size} modules exceeds version {qr.MAX_QR_VERSION}")
+    return pixels < 128
 
 
 def _draw_qr(c: Canvas, text: str, x: float, y: float, size: float) -> None:
-    """The QR as vector modules (crisp at any printer resolution), 4-module quiet zone included."""
-    matrix = qr.make_qr(text).matrix
-    n = len(matrix)
+    """The QR as vector modules (crisp at any printer resolution), 4-module quiet zone included.
+
+    Each run of dark modules in a row is one rectangle, written in module units under a scaling
+    transform, so the operators are short integers (reportlab's path objects format every float)."""
+    dark = qr_modules(text)
+    n = dark.shape[0]
     module = size / (n + 8)
-    p = c.beginPath()
-    for row, bits in enumerate(matrix):
-        col = 0
-        top = y + size - (4 + row + 1) * module
-        while col < n:
-            if bits[col]:
-                start = col
-                while col < n and bits[col]:
-                    col += 1
-                p.rect(x + (4 + start) * module, top, (col - start) * module, module)
-            else:
-                col += 1
-    c.drawPath(p, stroke=0, fill=1)
+    padded = np.zeros((n, n + 2), dtype=np.int8)
+    padded[:, 1:-1] = dark
+    edges = np.diff(padded, axis=1)
+    rows, starts = np.nonzero(edges == 1)
+    _rows, ends = np.nonzero(edges == -1)
+    ops = [
+        f"{a} {n - 1 - r} {b - a} 1 re"
+        for r, a, b in zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True)
+    ]
+    c.saveState()
+    c.translate(x + 4 * module, y + 4 * module)
+    c.scale(module, module)
+    c.addLiteral("\n".join(ops) + "\nf")
+    c.restoreState()
+
+
+class _JpegReader(ImageReader):
+    """A JPEG photo passed through into the PDF as it is (DCTDecode, no re-encoding). reportlab names an
+    image XObject by a digest of ``getRGBData()``, which would decode every photo just to hash it; the
+    JPEG bytes identify the picture as well, so they stand in for the decoded pixels there. (The pixels
+    are not otherwise needed: a JPEG source is embedded from its bytes.)"""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(io.BytesIO(data))
+        self._jpeg = data
+        self._dataA = None  # no alpha channel (reportlab sets this while decoding, which is skipped)
+        if self.jpeg_fh() is None:
+            raise ValueError("not a JPEG image")
+
+    def getRGBData(self) -> bytes:
+        return self._jpeg
 
 
 class _Images:
-    """Each distinct picture (photo, seal) embedded once per document as a form XObject."""
+    """Pictures of one document: each photo embedded once, the seal once as a form XObject."""
 
     def __init__(self, c: Canvas) -> None:
         self.c = c
-        self.names: dict[str, str] = {}
+        self.seals: dict[str, str] = {}
 
-    def form(self, data: bytes, kind: str, draw: Callable[[Canvas, ImageReader], None]) -> str:
-        digest = hashlib.sha1(data, usedforsecurity=False).hexdigest()[:20]
-        name = f"{kind}{digest}"
-        if name not in self.names:
+    def photo(self, jpeg: bytes, x: float, y: float) -> None:
+        """The photo scaled into the photo frame (bottom-left at x, y), keeping its proportions."""
+        try:
+            image: ImageReader = _JpegReader(jpeg)
+        except ValueError:  # not a JPEG (an old PNG upload): reportlab re-encodes it losslessly
+            image = ImageReader(io.BytesIO(jpeg))
+        iw, ih = image.getSize()
+        w, h = PHOTO_MM[0] * mm - 1, PHOTO_MM[1] * mm - 1
+        scale = min(w / iw, h / ih)
+        dw, dh = iw * scale, ih * scale
+        self.c.drawImage(image, x + 0.5 + (w - dw) / 2, y + 0.5 + (h - dh) / 2, dw, dh)
+
+    def seal(self, authority: str, x: float, y: float) -> None:
+        name = self.seals.get(authority)
+        if name is None:
+            name = f"Seal{len(self.seals)}"
             self.c.beginForm(name)
-            draw(self.c, ImageReader(io.BytesIO(data)))
+            png = ImageReader(io.BytesIO(seal_png(authority, 360, SEAL_LEGEND)))
+            self.c.drawImage(png, 0, 0, SEAL_MM * mm, SEAL_MM * mm, mask="auto")
             self.c.endForm()
-            self.names[name] = name
-        return name
-
-
-def _photo_form(c: Canvas, image: ImageReader) -> None:
-    iw, ih = image.getSize()
-    w, h = PHOTO_MM[0] * mm - 1, PHOTO_MM[1] * mm - 1
-    scale = min(w / iw, h / ih)
-    dw, dh = iw * scale, ih * scale
-    c.drawImage(image, 0.5 + (w - dw) / 2, 0.5 + (h - dh) / 2, dw, dh)
-
-
-def _seal_form(c: Canvas, image: ImageReader) -> None:
-    c.drawImage(image, 0, 0, SEAL_MM * mm, SEAL_MM * mm, mask="auto")
+            self.seals[authority] = name
+        self.c.saveState()
+        self.c.translate(x, y)
+        self.c.doForm(name)
+        self.c.restoreState()
 
 
 def _variable_insert(c: Canvas, d: InsertData, images: _Images) -> None:
     """What differs per insert, drawn in insert-local points (origin at the insert's bottom-left)."""
+    texts = _Texts()
     # photo
     px, py = _PHOTO
     x0, y0 = _local(px, py + PHOTO_MM[1])
+    drawn = False
     if d.photo_jpeg:
         try:
-            name = images.form(d.photo_jpeg, "Photo", _photo_form)
-        except Exception:  # an unreadable stored photo must not stop a 2,000-insert job
-            name = ""
-        if name:
-            c.saveState()
-            c.translate(x0, y0)
-            c.doForm(name)
-            c.restoreState()
-    else:
-        draw_string(c, x0 + PHOTO_MM[0] * mm / 2, y0 + PHOTO_MM[1] * mm / 2, "照片 Photo", 7, align="center")
+            images.photo(d.photo_jpeg, x0, y0)
+            drawn = True
+        except (OSError, ValueError):  # an unreadable stored photo must not stop a 2,000-insert job
+            drawn = False
+    if not drawn:
+        label = "照片 Photo"
+        texts.add(x0 + (PHOTO_MM[0] * mm - string_width(label, 7)) / 2, y0 + PHOTO_MM[1] * mm / 2, label, 7)
     # holder grid
     u = _UPPER
-    _fit_value(c, _cell(u, 0, 1), d.name, size=11)
-    _fit_value(c, _cell(u, 0, 3), d.gender, GENDER_EN.get(d.gender, ""))
-    _fit_value(c, _cell(u, 1, 1), cn_date(d.birth_date), d.birth_date)
-    _fit_value(c, _cell(u, 1, 3), d.education, d.education_en)
-    _fit_value(c, _cell(u, 2, 1, 3), d.id_number, size=10.5)
-    _fit_value(c, _cell(u, 3, 1, 3), d.number, size=10.5)
+    _fit_value(texts, _cell(u, 0, 1), d.name, size=11)
+    _fit_value(texts, _cell(u, 0, 3), d.gender, GENDER_EN.get(d.gender, ""))
+    _fit_value(texts, _cell(u, 1, 1), cn_date(d.birth_date), d.birth_date)
+    _fit_value(texts, _cell(u, 1, 3), d.education, d.education_en)
+    _fit_value(texts, _cell(u, 2, 1, 3), d.id_number, size=10.5)
+    _fit_value(texts, _cell(u, 3, 1, 3), d.number, size=10.5)
     # qualification grid
     lo = _LOWER
     occupation = d.occupation + (f"（{d.occupation_code}）" if d.occupation_code else "")
     if d.work_type and d.work_type != d.occupation:
         occupation += f" · {d.work_type}"
-    _fit_value(c, _cell(lo, 0, 1, 3), occupation)
-    _fit_value(c, _cell(lo, 1, 1, 3), d.level_name, d.level_name_en)
-    _fit_value(c, _cell(lo, 2, 1), d.theory)
-    _fit_value(c, _cell(lo, 2, 3), d.practical)
-    _fit_value(c, _cell(lo, 3, 1), d.evaluation, RESULT_EN.get(d.evaluation, ""))
-    remark_en = "Reissued" if "补发" in d.remarks else ""
+    _fit_value(texts, _cell(lo, 0, 1, 3), occupation)
+    _fit_value(texts, _cell(lo, 1, 1, 3), d.level_name, d.level_name_en)
+    _fit_value(texts, _cell(lo, 2, 1), d.theory)
+    _fit_value(texts, _cell(lo, 2, 3), d.practical)
+    _fit_value(texts, _cell(lo, 3, 1), d.evaluation, RESULT_EN.get(d.evaluation, ""))
     if d.remarks:
-        c.saveState()
-        c.setFillColor(Color(0.78, 0.06, 0.18))
-        _fit_value(c, _cell(lo, 3, 3), d.remarks, remark_en, size=10.5)
-        c.restoreState()
+        remark_en = "Reissued" if "补发" in d.remarks else ""
+        _fit_value(texts, _cell(lo, 3, 3), d.remarks, remark_en, size=10.5, colour=_RED)
     else:
-        _fit_value(c, _cell(lo, 3, 3), "")
-    # QR and the serial under it
+        _fit_value(texts, _cell(lo, 3, 3), "")
+    # the serial next to the QR
     qx, qy = _QR
-    qx0, qy0 = _local(qx, qy + QR_MM)
-    _draw_qr(c, d.qr_text, qx0, qy0, QR_MM * mm)
     sx, sy = _local(qx + QR_MM + 2.0, qy + QR_MM - 0.6)
-    c.setFillColor(_GREY)
-    draw_string(c, sx, sy + 7.5, "流水码", 5.5)
-    draw_string(c, sx, sy, f"Serial {d.blank_serial}", 5.5)
-    c.setFillColor(_BLACK)
-    # authority, date, seal overprinted
+    texts.add(sx, sy + 7.5, "流水码", 5.5, _GREY)
+    texts.add(sx, sy, f"Serial {d.blank_serial}", 5.5, _GREY)
+    # authority and date
     ax, ay = _local(_AUTH_X, 99.0)
     size = 10.0
     room = (INSERT_W_MM - 6 - _AUTH_X) * mm
     while size > 5 and string_width(d.issuing_authority, size) > room:
         size -= 0.25
-    draw_string(c, ax, ay, d.issuing_authority or NO_VALUE, size)
+    texts.add(ax, ay, d.issuing_authority or NO_VALUE, size)
     dx, dy = _local(_AUTH_X, 115.0)
-    w = draw_string(c, dx, dy, cn_date(d.issued_on), 10)
-    c.setFillColor(_GREY)
-    draw_string(c, dx + w + 1.5 * mm, dy, d.issued_on, 6.5)
-    c.setFillColor(_BLACK)
+    w = texts.add(dx, dy, cn_date(d.issued_on), 10)
+    texts.add(dx + w + 1.5 * mm, dy, d.issued_on, 6.5, _GREY)
+    texts.draw(c)
+    # the QR, then the seal overprinted on the authority and date
+    qx0, qy0 = _local(qx, qy + QR_MM)
+    _draw_qr(c, d.qr_text, qx0, qy0, QR_MM * mm)
     if d.issuing_authority:
-        seal = seal_png(d.issuing_authority, 360, SEAL_LEGEND)
-        name = images.form(seal, "Seal", _seal_form)
         scx, scy = _local(*_SEAL_CENTRE)
-        c.saveState()
-        c.translate(scx - SEAL_MM * mm / 2, scy - SEAL_MM * mm / 2)
-        c.doForm(name)
-        c.restoreState()
+        images.seal(d.issuing_authority, scx - SEAL_MM * mm / 2, scy - SEAL_MM * mm / 2)
 
 
 def render_sheets(

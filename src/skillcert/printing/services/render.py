@@ -37,7 +37,9 @@ def calibration_of(job: PrintJob) -> Calibration:
     )
 
 
-def inserts_of(job: PrintJob) -> Iterator[InsertData]:
+def inserts_of(job: PrintJob, progress: Progress | None = None) -> Iterator[InsertData]:
+    """The job's inserts in print order, built from the register as the pages are drawn. An insert
+    without a readable photo is still printed (with an empty photo frame) and reported on the job."""
     builder = InsertBuilder()
     items = (
         PrintItem.objects.filter(print_job=job)
@@ -47,9 +49,18 @@ def inserts_of(job: PrintJob) -> Iterator[InsertData]:
     )
     for item in items:
         cert = item.certificate
-        yield builder.build(
+        data = builder.build(
             cert, current_view(cert), serial=item.serial_text, qr_text=item.qr_text, reissue=item.reissue
         )
+        if data.photo_jpeg is None and progress is not None:
+            progress.error(
+                f"{cert.number} {item.serial_text}",
+                "photo",
+                "printing.photo.missing",
+                f"证书{cert.number}没有可用的照片，内页照片框为空",
+                f"Certificate {cert.number} has no usable photo; the insert's photo frame is empty",
+            )
+        yield data
 
 
 def render_print_job(job: PrintJob, progress: Progress | None = None) -> dict[str, Any]:
@@ -60,7 +71,7 @@ def render_print_job(job: PrintJob, progress: Progress | None = None) -> dict[st
         progress.total(total)
     try:
         pdf = render_sheets(
-            inserts_of(job),
+            inserts_of(job, progress),
             calibration_of(job),
             title=f"证书粘贴内页 打印批次 {job.pk}",
             on_insert=(lambda _i: progress.advance()) if progress is not None else None,
