@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -30,7 +31,7 @@ PRINTERS, PER_PRINTER = 4, 110
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_print_jobs_bind_each_serial_once(tmp_path: object) -> None:
+def test_concurrent_print_jobs_bind_each_serial_once(tmp_path: Path) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locks with SKIP LOCKED need PostgreSQL; SQLite serialises all writers")
     from skillcert.catalog.seed import load_catalogs
