@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -40,7 +41,7 @@ def test_concurrent_print_jobs_bind_each_serial_once(tmp_path: Path) -> None:
 
     load_catalogs()
     load_demo(with_appraisal=False)
-    demo = {
+    demo: dict[str, Any] = {
         "orgs": {o.code: o for o in Organisation.objects.all()},
         "users": {u.username: u for u in get_user_model().objects.all()},
     }
