@@ -255,6 +255,9 @@ def load_demo(*, with_appraisal: bool = True) -> dict[str, int]:
     from skillcert.blanks.demo import load_blanks_demo
 
     load_blanks_demo(by_code, password=password, with_stock=with_appraisal)
+    from skillcert.printing.demo import load_printing_demo
+
+    load_printing_demo(by_code)
     created["sessions"] = _load_appraisal_demo(by_code) if with_appraisal else 0
     return created
 
