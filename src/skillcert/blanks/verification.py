@@ -17,8 +17,15 @@ CURRENT = "current"
 UNKNOWN = "unknown"
 NOT_CURRENT = "not_current"
 #: Answers of serial_state_for_verification; every one but CURRENT means "reject".
-STATES = (CURRENT, UNKNOWN, NOT_CURRENT, BlankState.SPOILED, BlankState.RECALLED, BlankState.DESTROYED,
-          BlankState.LOST)
+STATES = (
+    CURRENT,
+    UNKNOWN,
+    NOT_CURRENT,
+    BlankState.SPOILED,
+    BlankState.RECALLED,
+    BlankState.DESTROYED,
+    BlankState.LOST,
+)
 
 
 def serial_state_for_verification(serial_text: str, certificate_id: int) -> str:
