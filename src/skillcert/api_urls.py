@@ -12,6 +12,13 @@ from skillcert.appraisal.api import (
     SessionViewSet,
 )
 from skillcert.audit.api import AuditEntryViewSet
+from skillcert.blanks.api import (
+    AllocationViewSet,
+    DestructionViewSet,
+    ReceiptViewSet,
+    RequisitionViewSet,
+    SerialViewSet,
+)
 from skillcert.catalog.api import (
     CalendarDayViewSet,
     EducationLevelViewSet,
@@ -54,6 +61,11 @@ router.register("numbering-configs", NumberingConfigViewSet, basename="numbering
 router.register("directory", DirectoryViewSet, basename="directory")
 router.register("keys", IssuerKeyViewSet, basename="issuer-key")
 router.register("report-submissions", ReportSubmissionViewSet, basename="report-submission")
+router.register("blank-receipts", ReceiptViewSet, basename="blank-receipt")
+router.register("blank-allocations", AllocationViewSet, basename="blank-allocation")
+router.register("blank-serials", SerialViewSet, basename="blank-serial")
+router.register("blank-requisitions", RequisitionViewSet, basename="blank-requisition")
+router.register("blank-destructions", DestructionViewSet, basename="blank-destruction")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
@@ -75,6 +87,7 @@ urlpatterns = [
     path("exchange/imports/", ImportView.as_view(), name="api-exchange-import"),
     path("exchange/national/", NationalExportView.as_view(), name="api-exchange-national"),
     path("exchange/credentials/<str:number>/", CredentialView.as_view(), name="api-exchange-credential"),
+    path("printing/", include("skillcert.printing.api_urls")),
     path("", include(router.urls)),
     # Last: anything else under the API is a problem+json 404. Only paths ending in "/" are caught, so
     # APPEND_SLASH still redirects `/api/v1/people` to the endpoint.

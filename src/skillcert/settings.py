@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "skillcert.jobs",
     "skillcert.appraisal",
     "skillcert.certificates",
+    "skillcert.blanks",
+    "skillcert.printing",
     "skillcert.esign",
     "skillcert.verification",
     "skillcert.holders",

@@ -21,6 +21,8 @@ urlpatterns = [
     path("manage/publication/", include("skillcert.publication.urls")),
     path("manage/exchange/", include("skillcert.exchange.urls")),
     path("issuers/", include((did_urlpatterns, "exchange-did"))),
+    path("manage/printing/", include("skillcert.printing.urls")),
+    path("manage/blanks/", include("skillcert.blanks.urls")),
     path("directory/", include(directory_urlpatterns)),
     path("manage/login/", login_view, name="login"),
     path("manage/account/", include("skillcert.accounts.urls")),

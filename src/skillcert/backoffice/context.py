@@ -32,6 +32,8 @@ NAV_ITEMS = [
     ("publication:overview", _("Publication"), "publication.view"),
     ("exchange:import", _("Import certificates"), "exchange.import"),
     ("exchange:export", _("National data exchange"), "exchange.export"),
+    ("printing:jobs", _("Printing"), "printing.print"),
+    ("blanks:stock", _("Blank certificates"), "blanks.view"),
 ]
 
 

@@ -252,6 +252,12 @@ def load_demo(*, with_appraisal: bool = True) -> dict[str, int]:
             created["rollouts"] += 1
     _load_numbering(by_code)
     _load_issuer_keys(by_code)
+    from skillcert.blanks.demo import load_blanks_demo
+
+    load_blanks_demo(by_code, password=password, with_stock=with_appraisal)
+    from skillcert.printing.demo import load_printing_demo
+
+    load_printing_demo(by_code)
     created["sessions"] = _load_appraisal_demo(by_code) if with_appraisal else 0
     if with_appraisal:  # publication chain users and published certificates (publication/demo.py)
         from skillcert.publication.demo import load_publication_demo

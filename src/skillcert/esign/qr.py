@@ -5,9 +5,12 @@ Specified in ``docs/formats/qr-payload.md``; this module is the reference implem
 base32 (no padding) of a binary payload, so the whole text is in the QR alphanumeric mode. The payload
 carries the number, an 8-byte digest of the holder's name, the level, the occupation code, the issue
 date, the key ID and a 64-byte SM2-with-SM3 signature over the domain prefix, the URL prefix and every
-payload byte before the signature. Verification is offline, with the public key alone, and answers
-valid / invalid (reason) / cannot_determine (reason). Revocation is not in the payload: a verifier that
-must say whether the certificate is still valid checks the signed revocation list as well.
+payload byte before the signature. Version 2 (printed inserts) adds the blank serial (流水码) of the
+paper the code is printed on, so a genuine record printed on stolen or destroyed stock can be told
+apart online; version 1 codes (e-certificates) are made and verified as before. Verification is
+offline, with the public key alone, and answers valid / invalid (reason) / cannot_determine (reason).
+Revocation is not in the payload: a verifier that must say whether the certificate is still valid
+checks the signed revocation list as well.
 """
 
 from __future__ import annotations
@@ -27,7 +30,10 @@ from skillcert.core.errors import SkillcertError
 from skillcert.esign import sm2
 
 FORMAT_VERSION = 1
+FORMAT_VERSION_SERIAL = 2  # version 1 + the blank serial the code is printed on
 SIGNING_PREFIX = b"SKILLCERT:QR:V1\x00"
+SIGNING_PREFIX_V2 = b"SKILLCERT:QR:V2\x00"
+MAX_SERIAL = 12
 NAME_DIGEST_PREFIX = b"SKILLCERT:NAME:V1\x00"
 NAME_DIGEST_LENGTH = 8
 KEY_ID_LENGTH = 8  # bytes (16 hex characters)
@@ -41,6 +47,7 @@ EPOCH = datetime.date(1970, 1, 1)
 # Fixed bytes: version, 2 length bytes, name digest, level, date, key id, signature.
 FIXED_BYTES = 1 + 1 + NAME_DIGEST_LENGTH + 1 + 1 + 2 + KEY_ID_LENGTH + SIGNATURE_LENGTH
 MAX_PAYLOAD_BYTES = FIXED_BYTES + MAX_NUMBER + MAX_OCCUPATION
+MAX_PAYLOAD_BYTES_V2 = MAX_PAYLOAD_BYTES + 1 + MAX_SERIAL
 
 _B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _B32_CHARS = re.compile(r"[A-Z2-7]*")
@@ -48,6 +55,7 @@ _PREFIX = re.compile(r"[0-9A-Z$%*+\-./:]{1,64}")  # QR alphanumeric set less the
 _NUMBER = re.compile(r"[0-9A-Z]{1,32}")
 _OCCUPATION = re.compile(r"[0-9A-Z\-]{1,20}")
 _KEY_ID = re.compile(r"[0-9a-f]{16}")
+_SERIAL = re.compile(r"[0-9A-Z]{1,12}")
 _NAME_SPACE = re.compile("[\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 _NAME_DOTS = str.maketrans({"\u2022": "\u00b7", "\u2027": "\u00b7", "\u30fb": "\u00b7", "\u2219": "\u00b7"})
 
@@ -71,6 +79,7 @@ class Payload:
     key_id: str  # 16 lower-case hex characters
     signature: bytes  # 64 bytes r||s
     signed: bytes  # the exact message the signature covers
+    blank_serial: str | None = None  # version 2: the blank serial (流水码) the code is printed on
 
 
 @dataclass(frozen=True)
@@ -158,6 +167,7 @@ def _body(
     occupation: str,
     issued_on: datetime.date,
     key_id: str,
+    blank_serial: str | None = None,
 ) -> tuple[bytes, bytes]:
     if not _NUMBER.fullmatch(number):
         raise PayloadError("number", "证书编号须为 1–32 位数字或大写字母", "number: 1-32 digits or capitals")
@@ -170,22 +180,39 @@ def _body(
         raise PayloadError("date", "发证日期超出范围", "issue date out of range (1970-01-01..2149-06-06)")
     if not _KEY_ID.fullmatch(key_id):
         raise PayloadError("key_id", "密钥标识须为 16 位小写十六进制", "key id must be 16 lower-case hex")
+    serial = b""
+    if blank_serial is not None:
+        if not _SERIAL.fullmatch(blank_serial):
+            raise PayloadError(
+                "serial", "空白证书流水码须为 1–12 位数字或大写字母", "blank serial: 1-12 digits or capitals"
+            )
+        serial = bytes([len(blank_serial)]) + blank_serial.encode("ascii")
     body = (
-        bytes([FORMAT_VERSION, len(number)])
+        bytes([FORMAT_VERSION if blank_serial is None else FORMAT_VERSION_SERIAL, len(number)])
         + number.encode("ascii")
         + digest
         + bytes([level, len(occupation)])
         + occupation.encode("ascii")
         + days.to_bytes(2, "big")
+        + serial
         + bytes.fromhex(key_id)
     )
     prefix_bytes = prefix.encode("ascii")
-    return body, SIGNING_PREFIX + bytes([len(prefix_bytes)]) + prefix_bytes + body
+    domain = SIGNING_PREFIX if blank_serial is None else SIGNING_PREFIX_V2
+    return body, domain + bytes([len(prefix_bytes)]) + prefix_bytes + body
 
 
-def make_payload(cert_fields: Mapping[str, Any], key_id: str, private_key: bytes, base_url: str) -> str:
+def make_payload(
+    cert_fields: Mapping[str, Any],
+    key_id: str,
+    private_key: bytes,
+    base_url: str,
+    *,
+    blank_serial: str | None = None,
+) -> str:
     """The QR text for a certificate. ``cert_fields`` has number, name, level (1–5), occupation_code
-    and issued_on (a date or YYYY-MM-DD) — a canonical record or a certificate's frozen data will do."""
+    and issued_on (a date or YYYY-MM-DD) — a canonical record or a certificate's frozen data will do.
+    With ``blank_serial`` (a printed insert) the payload is version 2 and signs that serial too."""
     prefix = _prefix(base_url)
     number = str(cert_fields["number"])
     body, message = _body(
@@ -196,6 +223,7 @@ def make_payload(cert_fields: Mapping[str, Any], key_id: str, private_key: bytes
         str(cert_fields["occupation_code"]),
         _date(cert_fields["issued_on"]),
         key_id,
+        blank_serial,
     )
     return prefix + b32encode(body + sm2.sign(private_key, message))
 
@@ -214,7 +242,7 @@ def parse_payload(text: str) -> Payload:
     data = b32decode(encoded)
     if not data:
         raise PayloadError("truncated", "载荷不完整", "the payload is truncated")
-    if data[0] != FORMAT_VERSION:
+    if data[0] not in (FORMAT_VERSION, FORMAT_VERSION_SERIAL):
         raise PayloadError(
             "version_unsupported", "不支持的载荷版本", f"unsupported payload version {data[0]}"
         )
@@ -234,6 +262,7 @@ def parse_payload(text: str) -> Payload:
         level = take(1)[0]
         occupation = take(take(1)[0]).decode("ascii")
         days = int.from_bytes(take(2), "big")
+        serial = take(take(1)[0]).decode("ascii") if data[0] == FORMAT_VERSION_SERIAL else None
     except UnicodeDecodeError:
         raise PayloadError("field", "载荷字段含非 ASCII 字节", "a payload text field is not ASCII") from None
     key_id = take(KEY_ID_LENGTH).hex()
@@ -241,9 +270,11 @@ def parse_payload(text: str) -> Payload:
     if pos != len(data):
         raise PayloadError("trailing_bytes", "载荷末尾有多余字节", "the payload has trailing bytes")
     issued_on = EPOCH + datetime.timedelta(days=days)
-    body, message = _body(prefix, number, digest, level, occupation, issued_on, key_id)
+    body, message = _body(prefix, number, digest, level, occupation, issued_on, key_id, serial)
     assert body == data[:-SIGNATURE_LENGTH]
-    return Payload(prefix, data[0], number, digest, level, occupation, issued_on, key_id, signature, message)
+    return Payload(
+        prefix, data[0], number, digest, level, occupation, issued_on, key_id, signature, message, serial
+    )
 
 
 def verify_payload(text: str, public_keys: Mapping[str, bytes], *, holder_name: str | None = None) -> Verdict:

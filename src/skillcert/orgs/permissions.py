@@ -33,12 +33,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 # Permission names reserved for the later domains (blanks, printing, reports, publication,
 # exchange, accounts) are granted below as those apps land; one place keeps the roles readable.
 _EXTRA: dict[str, set[str]] = {
-    Role.STATION_OPERATOR: {"blanks.view", "reports.view"},
+    Role.STATION_OPERATOR: {"blanks.view", "reports.view", "printing.print"},  # R1.8: on the centre's stock
     Role.CERT_ADMIN: {"blanks.view", "blanks.manage", "blanks.requisition", "printing.print",
                       "reports.view", "reports.submit", "exchange.import", "exchange.export",
                       "publication.submit", "publication.view"},
     Role.REVIEWER: {"reports.view"},
-    Role.CENTRE_LEADER: {"blanks.view", "blanks.approve", "reports.view", "reports.submit",
+    Role.CENTRE_LEADER: {"blanks.view", "blanks.approve", "blanks.manage", "reports.view", "reports.submit",
                          "publication.signoff", "publication.view", "accounts.security"},
     Role.NETWORK_ADMIN: {"publication.view", "publication.publish", "exchange.export", "backup.run"},
     Role.AUDITOR: {"blanks.view", "reports.view", "publication.view"},

@@ -377,6 +377,14 @@ def _by_qr(text: str) -> Verdict:
     view = current_view(certificate)
     if not _payload_matches(payload, certificate, view):
         return Verdict(INVALID, R_QR_MISMATCH)
+    # --- printing: a printed insert's QR signs its blank serial (qr-payload.md §2a) ---
+    if payload.blank_serial is not None:
+        from skillcert.blanks.verification import CURRENT, serial_state_for_verification
+
+        serial_state = serial_state_for_verification(payload.blank_serial, certificate.pk)
+        if serial_state != CURRENT:
+            return Verdict(INVALID, f"verification.qr.serial_{serial_state}")
+    # --- end printing ---
     return _answer(view, photo_allowed=False)
 
 
