@@ -112,5 +112,12 @@ def blank_stock(org: Any, on: datetime.date) -> Section:
     hook = _hook("stock_by_holder")
     if isinstance(hook, Section):
         return hook
-    rows = [_jsonable(dict(r)) for r in hook(org, on)]
+    try:
+        found = hook(org, on)
+    except LookupError:
+        return _unavailable(
+            f"台账只保存当前库存，无法给出 {on.isoformat()} 的库存",
+            f"The ledger keeps current stock only; stock on {on.isoformat()} is not available",
+        )
+    rows = [_jsonable(dict(r)) for r in found]
     return Section(True, rows=rows, by_level=_by_level(rows, "count"))
