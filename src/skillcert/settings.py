@@ -9,6 +9,8 @@ Environment variables (all optional for the embedded SQLite demo):
   DEBUG                  "1" for development error pages
   ALLOWED_HOSTS          comma separated, default "127.0.0.1,localhost,testserver"
   CELERY_BROKER_URL      unset = tasks run in-process (eager); set = Celery workers
+  CACHE_URL              redis://host:port/db: the shared cache (rate limits count across server
+                         processes); unset = per-process memory (one process only)
 """
 
 from __future__ import annotations
@@ -156,6 +158,16 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Rate limits (public verification, holder log-in) count in the cache: with more than one server
+# process (`skillcert serve`) it must be shared, i.e. Redis.
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from skillcert.people.models import DocumentType
-from skillcert.verification import services
+from skillcert.verification import fast, services
 from skillcert.verification.models import LookupLog
 
 
@@ -90,7 +90,7 @@ class VerifyView(APIView):
         client = client_address(request)
         channel = LookupLog.Channel.API
         if data["method"] == "number":
-            verdict = services.verify_by_number(data["number"], data["name"], channel=channel, client=client)
+            verdict = fast.verify_by_number(data["number"], data["name"], channel=channel, client=client)
         elif data["method"] == "id":
             verdict = services.verify_by_id(
                 data["id_number"],
