@@ -53,13 +53,13 @@ def test_serve_really_serves(tmp_path: Path) -> None:
     src = str(Path(__file__).resolve().parents[1] / "src")
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     command = [sys.executable, "-m", "skillcert.manage", "serve", "--workers", "1", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # noqa: S603
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         body = None
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and body is None:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
                     body = json.loads(r.read())
             except OSError:
                 assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""

@@ -88,6 +88,8 @@ class Command(BaseCommand):
             return
         if shutil.which(sys.executable) is None:  # pragma: no cover - defensive
             raise CommandError(f"cannot find the Python interpreter {sys.executable}")
-        self.stdout.write(f"serving on http://{options['host']}:{options['port']}/ with granian ({workers} workers)")
+        self.stdout.write(
+            f"serving on http://{options['host']}:{options['port']}/ with granian ({workers} workers)"
+        )
         self.stdout.flush()
         os.execv(argv[0], argv)  # noqa: S606 - our own interpreter, fixed arguments
