@@ -11,6 +11,8 @@ Environment variables (all optional for the embedded SQLite demo):
   CELERY_BROKER_URL      unset = tasks run in-process (eager); set = Celery workers
   CACHE_URL              redis://host:port/db: the shared cache (rate limits count across server
                          processes); unset = per-process memory (one process only)
+  VERIFY_RATE_PER_MINUTE, VERIFY_RATE_PER_DAY   public verification lookups per client address
+                         (default 30 and 300)
 """
 
 from __future__ import annotations
@@ -267,3 +269,5 @@ LOGGING = {
 }
 
 SKILLCERT_LOGIN_MAX_FAILURES = 5
+VERIFY_RATE_PER_MINUTE = int(os.environ.get("VERIFY_RATE_PER_MINUTE", "30"))
+VERIFY_RATE_PER_DAY = int(os.environ.get("VERIFY_RATE_PER_DAY", "300"))
