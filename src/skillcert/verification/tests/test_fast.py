@@ -233,3 +233,42 @@ def test_database_failure_is_cannot_determine(monkeypatch: Any, lifecycle_certs:
     cert = lifecycle_certs["plain"]
     verdict = fast.verify_by_number(cert.number, cert.data["name"], channel="api", client="192.0.2.7")
     assert (verdict.status, verdict.reason) == ("cannot_determine", "verification.unavailable")
+
+
+def test_api_plain_bodies_answer_as_through_the_serializer(
+    monkeypatch: Any, settings: Any, lifecycle_certs: dict[str, Any]
+) -> None:
+    """The API skips its serializer only for a plain number + name body; any body answers the same
+    (status code and JSON) as when every body goes through the serializer."""
+    from skillcert.verification import api
+
+    settings.VERIFY_RATE_PER_MINUTE = settings.VERIFY_RATE_PER_DAY = 10_000
+    cert = lifecycle_certs["reissued"]
+    name = cert.data["name"]
+    bodies: list[Any] = [
+        {"method": "number", "number": cert.number, "name": name},
+        {"method": "number", "number": f"  {cert.number}\t", "name": f" {name} "},
+        {"method": "number", "number": int(cert.number), "name": name},
+        {"method": "number", "number": cert.number, "name": name, "document_type": "resident_id"},
+        {"method": "number", "number": cert.number, "name": name, "payload": "x"},
+        {"method": "number", "number": "   ", "name": name},
+        {"method": "number", "number": cert.number, "name": "\x00" + name},
+        {"method": "number", "number": "1" * 65, "name": name},
+        {"method": "number", "number": cert.number, "name": "名" * 101},
+        {"method": "number", "number": cert.number, "name": "<script>"},
+        {"method": "number", "number": cert.number},
+        {"method": "number", "number": ["x"], "name": name},
+        {"method": "Number", "number": cert.number, "name": name},
+    ]
+
+    def answers() -> list[tuple[int, Any]]:
+        out = []
+        for body in bodies:
+            response = APIClient().post("/api/v1/verify/", body, format="json", REMOTE_ADDR="192.0.2.50")
+            out.append((response.status_code, response.json()))
+        return out
+
+    plain = answers()
+    monkeypatch.setattr(api, "_plain_number_lookup", lambda data: None)
+    assert answers() == plain
+    assert [code for code, _ in plain].count(200) == 5 and plain[0][1]["status"] == "reissued"
