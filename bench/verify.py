@@ -176,7 +176,8 @@ def _build(count: int) -> None:
         masked = "320102" + "*" * 8 + f"{i % 10000:04d}"
         digest = hashlib.sha256(f"bench-person-{i}".encode()).hexdigest()
         gender = "M" if i % 2 else "F"
-        return [person_base + i, station.pk, name_of(i), "resident_id", cipher, digest, masked, gender, birth, "",
+        return [person_base + i, station.pk, name_of(i), "resident_id", cipher, digest, masked, gender,
+                birth, "",
                 None, "", "", "import", None, now, now]  # fmt: skip
 
     def certificate(i: int, p: list[Any]) -> list[Any]:
@@ -197,7 +198,8 @@ def _build(count: int) -> None:
         }
         number = number_of(i)
         state = "revoked" if i % 100 == 7 else "valid"
-        return [cert_base + i, number, "national16", "qualification", f"BENCH.{number}", None, p[0], station.pk,
+        return [cert_base + i, number, "national16", "qualification", f"BENCH.{number}", None, p[0],
+                station.pk,
                 authority.pk, occupation.pk, level.pk, issued_on, json.dumps(data, ensure_ascii=False),
                 cipher, state, now]  # fmt: skip
 
@@ -248,7 +250,7 @@ def _build(count: int) -> None:
         for model in (Person, Certificate):
             table = model._meta.db_table
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608
             )
         cursor.execute("CREATE TABLE skillcert_bench_marker (version int, count int)")
         cursor.execute("INSERT INTO skillcert_bench_marker VALUES (%s, %s)", [MARKER_VERSION, count])
@@ -285,7 +287,7 @@ def _start_server(url: str, port: int) -> subprocess.Popen[bytes]:
         if server.poll() is not None:
             sys.exit(f"the server exited with {server.returncode}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
                 if response.status == 200:
                     return server
         except OSError:
@@ -322,7 +324,8 @@ request = function()
   local i = math.random(1, {top})
   local name = surnames[1 + i % ns] .. given[1 + math.floor(i / ns) % ng]
   if i % 3 == 0 then name = name .. given[1 + math.floor(i / 2400) % ng] end
-  local body = '{{"method":"number","number":"' .. string.format("32%014d", i) .. '","name":"' .. name .. '"}}'
+  local number = string.format("32%014d", i)
+  local body = '{{"method":"number","number":"' .. number .. '","name":"' .. name .. '"}}'
   return wrk.format("POST", "/api/v1/verify/", headers, body)
 end
 """
@@ -412,7 +415,7 @@ def _last_log_id(url: str) -> int:
 
 def _check_one(port: int, i: int, expected: str) -> None:
     body = json.dumps({"method": "number", "number": number_of(i), "name": name_of(i)}).encode()
-    request = urllib.request.Request(  # noqa: S310
+    request = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/v1/verify/", body, {"Content-Type": "application/json"}
     )
     with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
