@@ -270,9 +270,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+def _start_server(url: str, port: int, health_checks: bool = True) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
+        "DB_CONN_HEALTH_CHECKS": "1" if health_checks else "0",
         "DATABASE_URL": url,
         "CACHE_URL": CACHE_URL,
         "VERIFY_RATE_PER_MINUTE": "1000000000",
@@ -431,6 +432,11 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument(
+        "--no-health-checks",
+        action="store_true",
+        help="serve with DB_CONN_HEALTH_CHECKS=0 (one round trip less)",
+    )
     args = parser.parse_args()
 
     _ensure_tools()
@@ -462,7 +468,7 @@ def main() -> None:
             fh.write(_pgbench_script(args.count))
 
         port = _free_port()
-        server = _start_server(url, port)
+        server = _start_server(url, port, health_checks=not args.no_health_checks)
         try:
             _check_one(port, 1, "valid")
             _check_one(port, 7, "revoked")
@@ -470,6 +476,7 @@ def main() -> None:
             _check_one(port, args.count + 1, "not_found")
             run_wrk(port, lua, 3)  # warm-up: imports, connections, prepared statements
             since = _last_log_id(url)
+            load_before = os.getloadavg()[0]
             wrk = run_wrk(port, lua, args.duration)
         finally:
             _stop(server)
@@ -479,6 +486,10 @@ def main() -> None:
         if wrk["non_2xx"] or wrk["socket_errors"]:
             _log(f"WARNING: non-2xx {wrk['non_2xx']}, {wrk['socket_errors']}")
         tps = run_pgbench(url, sql, args.duration)
+        _log(
+            f"machine load (1-min average, {os.cpu_count()} cores): {load_before:.1f} before wrk, "
+            f"{os.getloadavg()[0]:.1f} after pgbench"
+        )
 
     ratio = wrk["rps"] / tps if tps else 0.0
     _log(

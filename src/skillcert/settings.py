@@ -139,7 +139,13 @@ _SQLITE_OPTIONS = {
 }
 _database_url = os.environ.get("DATABASE_URL")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=600, conn_health_checks=True)}
+    # Health checks cost one `SELECT 1` round trip per request; DB_CONN_HEALTH_CHECKS=0 saves it (a
+    # connection broken by a database restart then fails one request per server thread).
+    DATABASES = {
+        "default": dj_database_url.parse(
+            _database_url, conn_max_age=600, conn_health_checks=_env_bool("DB_CONN_HEALTH_CHECKS", True)
+        )
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["OPTIONS"] = dict(_SQLITE_OPTIONS)
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
