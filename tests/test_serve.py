@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -46,17 +47,19 @@ def _free_port() -> int:
 
 
 def test_serve_really_serves(tmp_path: Path) -> None:
-    """The command starts granian, which answers over HTTP (health check) and stops on SIGTERM."""
+    """The command starts granian (exec, so the process is granian itself), which answers over HTTP."""
     port = _free_port()
     env = {**os.environ, "SKILLCERT_VAR_DIR": str(tmp_path), "DATABASE_URL": ""}
     env.pop("DATABASE_URL")
     src = str(Path(__file__).resolve().parents[1] / "src")
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     command = [sys.executable, "-m", "skillcert.manage", "serve", "--workers", "1", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         body = None
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline and body is None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
@@ -66,5 +69,10 @@ def test_serve_really_serves(tmp_path: Path) -> None:
                 time.sleep(0.2)
         assert body is not None and body["status"] == "ok" and body["database"]["reachable"]
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        # granian and its worker processes: the whole process group, gracefully, then for sure
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
