@@ -43,7 +43,9 @@ def shots(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def register(transactional_db: None, live_server: Any, settings: Any) -> Iterator[dict[str, Any]]:
+def register(
+    transactional_db: None, live_server: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, Any]]:
     """Catalogs, the demo tree and three issued certificates committed for the live server thread."""
     if not CHROMIUM.exists():
         pytest.skip(f"chromium not installed ({CHROMIUM} missing): run scripts/ensure-system-packages")
@@ -71,6 +73,8 @@ def register(transactional_db: None, live_server: Any, settings: Any) -> Iterato
     reissue(reissued, actor=demo["users"]["nj_admin"], reason="遗失", blank_serial=NEW_SERIAL)
     settings.VERIFY_RATE_PER_MINUTE = settings.VERIFY_RATE_PER_DAY = 1000
     cache.clear()
+    # Playwright runs an event loop in this thread; the ORM work around it is ours, not async code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     people = {c.number: str(c.person.document_number()) for c in (valid, revoked, reissued)}
     yield {"url": live_server.url, "valid": valid, "revoked": revoked, "reissued": reissued, "ids": people}
     cache.clear()
