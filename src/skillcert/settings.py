@@ -11,6 +11,10 @@ Environment variables (all optional for the embedded SQLite demo):
   CELERY_BROKER_URL      unset = tasks run in-process (eager); set = Celery workers
   SKILLCERT_BACKUP_DIR   where backups after publication go (default $VAR/backups)
   SKILLCERT_BACKUP_TARGETS  further backup copies (removable media), os.pathsep-separated paths
+  CACHE_URL              redis://host:port/db: the shared cache (rate limits count across server
+                         processes); unset = per-process memory (one process only)
+  VERIFY_RATE_PER_MINUTE, VERIFY_RATE_PER_DAY   public verification lookups per client address
+                         (default 30 and 300)
 """
 
 from __future__ import annotations
@@ -144,7 +148,13 @@ _SQLITE_OPTIONS = {
 }
 _database_url = os.environ.get("DATABASE_URL")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=600, conn_health_checks=True)}
+    # Health checks cost one `SELECT 1` round trip per request; DB_CONN_HEALTH_CHECKS=0 saves it (a
+    # connection broken by a database restart then fails one request per server thread).
+    DATABASES = {
+        "default": dj_database_url.parse(
+            _database_url, conn_max_age=600, conn_health_checks=_env_bool("DB_CONN_HEALTH_CHECKS", True)
+        )
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["OPTIONS"] = dict(_SQLITE_OPTIONS)
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -165,6 +175,16 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Rate limits (public verification, holder log-in) count in the cache: with more than one server
+# process (`skillcert serve`) it must be shared, i.e. Redis.
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -273,3 +293,5 @@ SKILLCERT_BACKUP_DIR = Path(os.environ.get("SKILLCERT_BACKUP_DIR") or VAR_DIR / 
 SKILLCERT_BACKUP_TARGETS = [
     Path(p).resolve() for p in os.environ.get("SKILLCERT_BACKUP_TARGETS", "").split(os.pathsep) if p.strip()
 ]
+VERIFY_RATE_PER_MINUTE = int(os.environ.get("VERIFY_RATE_PER_MINUTE", "30"))
+VERIFY_RATE_PER_DAY = int(os.environ.get("VERIFY_RATE_PER_DAY", "300"))
