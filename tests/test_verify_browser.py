@@ -55,6 +55,7 @@ def register(
     from skillcert.catalog.seed import load_catalogs
     from skillcert.certificates.models import Certificate
     from skillcert.certificates.services.issue import issue_certificates
+    from skillcert.publication.testing import publish
     from skillcert.certificates.services.lifecycle import reissue, revoke
     from skillcert.certificates.tests.test_issue import finished_session
     from skillcert.core.demo import load_demo
@@ -68,6 +69,7 @@ def register(
     }
     session = finished_session(demo, "ST-10012003", "nj003", "nj_admin", TURNER, passed=3)
     issued = issue_certificates(session, actor=demo["users"]["nj_admin"])
+    publish(*issued)  # R3.8: only published certificates answer the public
     valid, revoked, reissued = Certificate.objects.filter(pk__in=[c.pk for c in issued]).order_by("number")
     revoke(revoked, actor=demo["users"]["js_leader"], reason="以欺骗手段取得")
     reissue(reissued, actor=demo["users"]["nj_admin"], reason="遗失", blank_serial=NEW_SERIAL)

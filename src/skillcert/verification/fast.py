@@ -66,7 +66,8 @@ _FALSY = "('false'::jsonb, 'null'::jsonb, '0'::jsonb, '\"\"'::jsonb, '[]'::jsonb
 # Only table names and constants are formatted in; every value is a bound parameter.
 PG_LOOKUP_AND_LOG = f"""
 WITH c AS (
-    SELECT id, number, kind, data FROM {_CERT} WHERE number = %(number)s
+    SELECT id, number, kind, data FROM {_CERT}
+    WHERE number = %(number)s AND published_at IS NOT NULL
 ), ev AS (
     SELECT e.id, e.kind, e.at, e.blank_serial, e.reason, e.data, e.actor_id
     FROM {_EVENT} e WHERE e.certificate_id = (SELECT id FROM c)
@@ -105,7 +106,7 @@ ORDER BY ev.id
 LOOKUP = f"""
 SELECT c.id, c.number, c.kind, c.data, e.id, e.kind, e.at, e.blank_serial, e.reason, e.data, e.actor_id
 FROM {_CERT} c LEFT JOIN {_EVENT} e ON e.certificate_id = c.id
-WHERE c.number = %s
+WHERE c.number = %s AND c.published_at IS NOT NULL
 ORDER BY e.id
 """  # noqa: S608
 

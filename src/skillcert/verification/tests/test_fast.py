@@ -26,6 +26,7 @@ from skillcert.certificates.services.lifecycle import (
     revoke,
 )
 from skillcert.certificates.tests.test_issue import finished_session
+from skillcert.publication.testing import publish
 from skillcert.core.errors import SkillcertError
 from skillcert.verification import fast, services
 from skillcert.verification.models import LookupLog
@@ -51,6 +52,7 @@ def lifecycle_certs(demo: dict[str, Any], settings: Any, tmp_path: Path) -> dict
     admin, leader = demo["users"]["nj_admin"], demo["users"]["js_leader"]
     session = finished_session(demo, "ST-10012003", "nj003", "nj_admin", TURNER, passed=4)
     issued = issue_certificates(session, actor=admin)
+    publish(*issued)  # R3.8: only published certificates answer the public
     revoked, reissued, corrected, plain = Certificate.objects.filter(pk__in=[c.pk for c in issued]).order_by(
         "number"
     )
@@ -272,3 +274,18 @@ def test_api_plain_bodies_answer_as_through_the_serializer(
     monkeypatch.setattr(api, "_plain_number_lookup", lambda data: None)
     assert answers() == plain
     assert [code for code, _ in plain].count(200) == 5 and plain[0][1]["status"] == "reissued"
+
+
+@pytest.mark.parametrize("one_round_trip", [True, False])
+def test_r3_8_unpublished_certificates_are_not_found_on_the_fast_path(
+    settings: Any, lifecycle_certs: dict[str, Any], one_round_trip: bool
+) -> None:
+    """R3.8: nothing reaches the public query outside the publication path, hot path included."""
+    settings.VERIFY_RATE_PER_MINUTE = settings.VERIFY_RATE_PER_DAY = 10_000
+    settings.VERIFY_ONE_ROUND_TRIP = one_round_trip
+    cert = lifecycle_certs["plain"]
+    assert fast.verify_by_number(cert.number, cert.data["name"], channel="api", client=None).status == "valid"
+    Certificate.objects.filter(pk=cert.pk).update(published_at=None)
+    expected = services.verify_by_number(cert.number, cert.data["name"], channel="api", client=None)
+    got = fast.verify_by_number(cert.number, cert.data["name"], channel="api", client=None)
+    assert got.as_dict() == expected.as_dict() and got.status == "not_found"
