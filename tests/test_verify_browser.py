@@ -55,11 +55,11 @@ def register(
     from skillcert.catalog.seed import load_catalogs
     from skillcert.certificates.models import Certificate
     from skillcert.certificates.services.issue import issue_certificates
-    from skillcert.publication.testing import publish
     from skillcert.certificates.services.lifecycle import reissue, revoke
     from skillcert.certificates.tests.test_issue import finished_session
     from skillcert.core.demo import load_demo
     from skillcert.orgs.models import Organisation
+    from skillcert.publication.testing import publish
 
     load_catalogs()  # transactional tests flush the tables, including the catalogs
     load_demo(with_appraisal=False)

@@ -26,8 +26,8 @@ from skillcert.certificates.services.lifecycle import (
     revoke,
 )
 from skillcert.certificates.tests.test_issue import finished_session
-from skillcert.publication.testing import publish
 from skillcert.core.errors import SkillcertError
+from skillcert.publication.testing import publish
 from skillcert.verification import fast, services
 from skillcert.verification.models import LookupLog
 
