@@ -9,6 +9,7 @@ Environment variables (all optional for the embedded SQLite demo):
   DEBUG                  "1" for development error pages
   ALLOWED_HOSTS          comma separated, default "127.0.0.1,localhost,testserver"
   CELERY_BROKER_URL      unset = tasks run in-process (eager); set = Celery workers
+  SKILLCERT_PUBLIC_BASE_URL  the public site's address in QR codes made outside a request
   SKILLCERT_BACKUP_DIR   where backups after publication go (default $VAR/backups)
   SKILLCERT_BACKUP_TARGETS  further backup copies (removable media), os.pathsep-separated paths
   CACHE_URL              redis://host:port/db: the shared cache (rate limits count across server
@@ -69,6 +70,9 @@ except ValueError as exc:  # pragma: no cover - start-up check
 
 DEBUG = _env_bool("DEBUG")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+# The public site's address as printed in QR codes (e-certificates, printed inserts) when no request
+# tells it, e.g. https://cert.example.gov.cn; unset = http://<first allowed host>.
+SKILLCERT_PUBLIC_BASE_URL = os.environ.get("SKILLCERT_PUBLIC_BASE_URL", "")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [

@@ -11,22 +11,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
-
 from skillcert.catalog.models import EducationLevel
 from skillcert.certificates.models import Certificate
 from skillcert.certificates.services.lifecycle import REISSUE_MARK, current_id_cipher
 from skillcert.esign import qr
 from skillcert.esign.services import keys
+from skillcert.esign.services.documents import qr_base_url
 from skillcert.people.protect import decrypt
 from skillcert.printing.insert import InsertData
 
 
 def default_base_url() -> str:
-    """The verification URL prefix printed in QR codes when no request tells the host:
-    ``settings.PUBLIC_BASE_URL`` (e.g. ``https://cert.example.gov.cn``) + ``/Q/``."""
-    base = str(getattr(settings, "PUBLIC_BASE_URL", "") or "http://localhost:8000").rstrip("/")
-    return f"{base}/Q/"
+    """The verification URL prefix printed in QR codes when no request tells the host: the same one the
+    e-certificates use (``settings.SKILLCERT_PUBLIC_BASE_URL``)."""
+    return qr_base_url()
 
 
 class Signer:

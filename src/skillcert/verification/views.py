@@ -4,10 +4,12 @@ echoed back."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -22,6 +24,11 @@ def _render(request: HttpRequest, context: dict[str, Any], status: int = 200) ->
     if verdict is not None:
         context["photo"] = verdict.photo_data_uri()
         context["cert"] = verdict.certificate
+        revoked_at = (verdict.certificate or {}).get("revoked_at")
+        if revoked_at:
+            # The answer carries UTC ISO time; people read local time (X3).
+            local = timezone.localtime(datetime.datetime.fromisoformat(revoked_at))
+            context["revoked_at_local"] = local.strftime("%Y-%m-%d %H:%M")
     return render(request, "verification/verify.html", context, status=status)
 
 

@@ -19,6 +19,7 @@ from skillcert.certificates.models import Certificate
 from skillcert.certificates.services.issue import issue_certificates
 from skillcert.certificates.tests.test_issue import finished_session
 from skillcert.people.services import store_photo
+from skillcert.publication.testing import publish
 
 _offset = [0]
 
@@ -35,8 +36,11 @@ def photo_jpeg(seed: int = 0) -> bytes:
     return out.getvalue()
 
 
-def issue_with_photos(demo: dict[str, Any], n: int, station: str = "ST-10012003") -> list[Certificate]:
-    """`n` real level-4 certificates issued at a station, each person with a stored colour photo."""
+def issue_with_photos(
+    demo: dict[str, Any], n: int, station: str = "ST-10012003", *, published: bool = False
+) -> list[Certificate]:
+    """`n` real level-4 certificates issued at a station, each person with a stored colour photo;
+    `published` runs them through the real publication chain so the public lookup answers (R3.8)."""
     _offset[0] += n
     session = finished_session(
         demo, station, "nj003", "nj_admin", TURNER, passed=n, first_id=_offset[0] * 11 + 3000
@@ -46,6 +50,8 @@ def issue_with_photos(demo: dict[str, Any], n: int, station: str = "ST-10012003"
         e.person.photo = photo
         e.person.save(update_fields=["photo"])
     issued = issue_certificates(session, actor=demo["users"]["nj_admin"])
+    if published:
+        publish(*issued)
     return list(Certificate.objects.filter(pk__in=[c.pk for c in issued]).order_by("number"))
 
 

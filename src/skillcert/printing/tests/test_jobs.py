@@ -145,7 +145,7 @@ def test_reprint_spoils_rebinds_and_renders_only_that_insert(demo: dict[str, Any
     """R1.6: the spoiled insert's serial is registered spoiled; a new serial is bound and only that
     insert is rendered again; the old QR no longer verifies, the new one does."""
     stock(demo, first=1, last=100, to_city=50)
-    certs = issue_with_photos(demo, 3)
+    certs = issue_with_photos(demo, 3, published=True)
     admin = demo["users"]["nj_admin"]
     [job] = now(jobs.create_print_jobs, organisation=demo["orgs"]["JS-NJ"], certificates=certs, actor=admin)
     spoiled = job.items.get(position=1)
@@ -210,7 +210,7 @@ def test_reissue_prints_with_bu_fa_and_old_paper_stops_verifying(demo: dict[str,
     """R1.7/R2.9: a lost certificate is reissued under the same number, printed on a new serial with
     补发 in the remarks; the lost paper's QR no longer verifies."""
     stock(demo, first=1, last=100, to_city=50)
-    [cert] = issue_with_photos(demo, 1)
+    [cert] = issue_with_photos(demo, 1, published=True)
     admin = demo["users"]["nj_admin"]
     [job] = now(jobs.create_print_jobs, organisation=demo["orgs"]["JS-NJ"], certificates=[cert], actor=admin)
     lost_qr = job.items.get().qr_text
@@ -233,7 +233,7 @@ def test_reissue_prints_with_bu_fa_and_old_paper_stops_verifying(demo: dict[str,
 def test_printed_qr_decodes_and_verifies(demo: dict[str, Any], now: Any) -> None:
     """The QR on the rendered page (300 dpi) decodes with zxing-cpp to the stored, signed text."""
     stock(demo, first=1, last=100, to_city=50)
-    certs = issue_with_photos(demo, 2)
+    certs = issue_with_photos(demo, 2, published=True)
     printer = create_printer(demo["orgs"]["JS-NJ"], actor=None, name="HP M454", offset_x_mm="1.5")
     [job] = now(
         jobs.create_print_jobs,

@@ -5,6 +5,7 @@ views; verification cannot be used to enumerate holders); design.md rules 9 (thr
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from skillcert.appraisal.tests.test_flow import TURNER
@@ -102,12 +104,18 @@ def test_x7_partial_numbers_and_names_never_match(certs: list[Certificate]) -> N
     )
 
 
-def test_revoked_and_reissued(demo: dict[str, Any], certs: list[Certificate]) -> None:
+def test_revoked_and_reissued(client: Any, demo: dict[str, Any], certs: list[Certificate]) -> None:
     admin = demo["users"]["nj_admin"]
     revoke(certs[0], actor=demo["users"]["js_leader"], reason="以欺骗手段取得")
     body = post({"method": "number", "number": certs[0].number, "name": certs[0].data["name"]}).json()
     assert body["status"] == "revoked" and body["reason"] == "verification.revoked"
     assert body["certificate"]["revoked_at"]
+    # The page shows the revocation time in Beijing time, as people read it (X3), not a UTC ISO string.
+    query = {"method": "number", "number": certs[0].number, "name": certs[0].data["name"]}
+    page = client.post("/verify/", query)
+    local = timezone.localtime(datetime.datetime.fromisoformat(body["certificate"]["revoked_at"]))
+    assert local.strftime("%Y-%m-%d %H:%M") in page.content.decode()
+    assert body["certificate"]["revoked_at"] not in page.content.decode()
     assert "actor" not in json.dumps(body["certificate"])
 
     reissue(certs[1], actor=admin, reason="遗失", blank_serial="B0000009")
