@@ -130,10 +130,18 @@ def test_blank_ledger_sections_are_honest(demo: dict[str, Any], monkeypatch: pyt
     """R1.6: without the blanks app the destroyed-serials and stock sections say "not available" — never
     zero; with the app installed but not wired they say so; wired, they carry the ledger's rows."""
     city = demo["orgs"]["JS-NJ"]
-    report = build_report(city, Q2, actor=None)
+    with monkeypatch.context() as without_blanks:
+        without_blanks.setattr(sources.apps, "is_installed", lambda name: name != sources.BLANKS_APP)
+        report = build_report(city, Q2, actor=None)
     assert report["destroyed"]["available"] is False
     assert "不可用" in report["destroyed"]["reason_zh"] and report["destroyed"]["rows"] == []
     assert report["stock"]["available"] is False
+
+    # Installed and wired (blanks/reporting.py): the destroyed serials are available; the stock on a
+    # past period end is not (the ledger keeps current stock only).
+    report = build_report(city, Q2, actor=None)
+    assert report["destroyed"]["available"] is True and report["destroyed"]["rows"] == []
+    assert report["stock"]["available"] is False and "current stock only" in report["stock"]["reason_en"]
 
     monkeypatch.setattr(sources.apps, "is_installed", lambda name: True)
     monkeypatch.setattr(sources, "HOOK_MODULE", "skillcert.reports.tests.no_such_module")

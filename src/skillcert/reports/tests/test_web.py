@@ -210,7 +210,8 @@ def test_dashboard_data(data: dict[str, Any], api: Any, login: Any) -> None:
         {"code": "6-18-01-02", "name": "铣工", "count": 3},
     ]
     assert body["pass_rates"]["by_month"][idx]["rate"] == 0.5
-    assert body["blank_stock"]["available"] is False
+    stock = body["blank_stock"]  # today's stock from the blank ledger, per holder in scope
+    assert stock["available"] is True and stock["total"] == sum(r["count"] for r in stock["rows"])
     v = body["verification"]
     assert v["total"][-1] == 70 and v["not_found"][-1] == 40
     assert v["not_found_rate"][-1] == pytest.approx(40 / 70, abs=1e-4)
