@@ -31,6 +31,7 @@ from skillcert.certificates.api import CertificateViewSet, DirectoryViewSet, Num
 from skillcert.core.api import api_not_found
 from skillcert.esign.api import IssuerKeyViewSet, RevocationListView
 from skillcert.exchange.api import CredentialView, ImportView, NationalExportView
+from skillcert.holders.api import ReissueRequestViewSet
 from skillcert.jobs.api import JobViewSet
 from skillcert.orgs.api import AdministratorEntryViewSet, OrganisationViewSet, RolloutSettingViewSet, me
 from skillcert.people.api import PersonViewSet
@@ -66,6 +67,7 @@ router.register("blank-allocations", AllocationViewSet, basename="blank-allocati
 router.register("blank-serials", SerialViewSet, basename="blank-serial")
 router.register("blank-requisitions", RequisitionViewSet, basename="blank-requisition")
 router.register("blank-destructions", DestructionViewSet, basename="blank-destruction")
+router.register("reissue-requests", ReissueRequestViewSet, basename="reissue-request")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),

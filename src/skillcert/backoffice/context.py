@@ -24,6 +24,7 @@ NAV_ITEMS = [
     ("certificates:list", _("Certificates"), "certificates.view"),
     ("holders-staff:inquiries", _("Holder inquiries"), "holders.answer"),
     ("holders-staff:corrections", _("Correction requests"), "certificates.correct"),
+    ("holders-staff:reissues", _("Reissue requests"), "certificates.reissue"),
     ("accounts:security", _("Account security"), "accounts.security"),
     ("accounts:password_change", _("Change password"), None),
     ("reports:index", _("Statistics reports"), "reports.view"),

@@ -27,12 +27,13 @@ from skillcert.core import context
 from skillcert.core.errors import Conflict, NotPermitted, SkillcertError, field_error
 from skillcert.holders.models import HolderChallenge, ReissueRequest
 from skillcert.holders.sms import get_sender, mask_phone
-from skillcert.orgs.scoping import has_permission
+from skillcert.orgs.scoping import has_permission, org_filter
 from skillcert.people.idnumber import normalise_document
 from skillcert.people.names import normalise_name
 from skillcert.people.protect import document_hash
 
 MAX_ATTEMPTS = 5
+REISSUE_PERMISSION = "certificates.reissue"
 CODE_TTL = datetime.timedelta(minutes=10)
 SESSION_KEY = "holder_certificate"
 
@@ -230,14 +231,23 @@ def request_reissue(certificate: Certificate, *, reason: str, delivery: str) -> 
 def decide_reissue(
     request: ReissueRequest, *, actor: Any, approve: bool, comment: str = ""
 ) -> ReissueRequest:
-    """Staff decision (certificates.reissue). Approval runs the reissue workflow and links the event."""
+    """Staff decision (certificates.reissue). Approval runs the reissue workflow and links the event;
+    a rejection needs a comment, which the holder reads on their page (R2.4)."""
     with transaction.atomic():
         req = ReissueRequest.objects.select_for_update().select_related("certificate").get(pk=request.pk)
         cert = req.certificate
-        if not has_permission(actor, "certificates.reissue", cert.organisation):
+        if not has_permission(actor, REISSUE_PERMISSION, cert.organisation):
             raise NotPermitted()
         if req.status != ReissueRequest.Status.REQUESTED:
             raise Conflict("holders.reissue.decided", "该申请已处理", "The request has already been decided")
+        if not approve and not (comment or "").strip():
+            raise field_error(
+                f"ReissueRequest#{req.pk}",
+                "comment",
+                "holders.reissue.comment_required",
+                "驳回补发申请须填写意见",
+                "A rejection needs a comment",
+            )
         if approve:
             lifecycle.reissue(cert, actor=actor, reason=f"持证人在线申请：{req.reason}"[:500])
             req.event = CertificateEvent.objects.filter(certificate=cert, kind=EventKind.REISSUED).last()
@@ -256,3 +266,10 @@ def decide_reissue(
             data={"approved": approve, "comment": req.comment},
         )
     return req
+
+
+def reissue_requests_visible_to(user: Any) -> Any:
+    """Reissue requests on certificates in the user's subtrees where they may reissue (X1)."""
+    return ReissueRequest.objects.filter(
+        org_filter(user, "certificate__organisation", REISSUE_PERMISSION)
+    ).select_related("certificate", "certificate__organisation", "decided_by", "event")

@@ -12,4 +12,6 @@ urlpatterns = [
     path(
         "corrections/<int:pk>/evidence/<int:evidence_pk>/", views_staff.correction_evidence, name="evidence"
     ),
+    path("reissues/", views_staff.reissue_list, name="reissues"),
+    path("reissues/<int:pk>/", views_staff.reissue_detail, name="reissue"),
 ]

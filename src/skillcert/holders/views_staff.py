@@ -1,5 +1,6 @@
-"""Back-office pages for holder inquiries (R3.4) and holders' correction requests (R3.5), scoped to
-the user's organisation subtree (X1); every decision goes through an audited service."""
+"""Back-office pages for holder inquiries (R3.4), holders' correction requests (R3.5) and online
+reissue requests (R2.4), scoped to the user's organisation subtree (X1); every decision goes through
+an audited service."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from skillcert.core.errors import SkillcertError
-from skillcert.holders import corrections, inquiry
+from skillcert.holders import corrections, inquiry, services
 from skillcert.orgs.scoping import has_permission
 
 
@@ -121,3 +122,39 @@ def correction_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> File
     if not path.resolve().is_relative_to(root.resolve()) or not path.exists():
         raise Http404
     return FileResponse(path.open("rb"), content_type=item.content_type, filename=item.original_name)
+
+
+@login_required
+def reissue_list(request: HttpRequest) -> HttpResponse:
+    """R2.4: holders' online reissue requests, pending first by default; scoped (X1)."""
+    if not has_permission(request.user, services.REISSUE_PERMISSION):
+        raise PermissionDenied
+    rows = services.reissue_requests_visible_to(request.user)
+    which = request.GET.get("show", "requested")
+    if which in ("requested", "approved", "rejected"):
+        rows = rows.filter(status=which)
+    elif which == "decided":
+        rows = rows.exclude(status="requested")
+    else:
+        which = "all"
+    return render(request, "holders/reissue_staff_list.html", {"rows": rows[:500], "show": which})
+
+
+@login_required
+def reissue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One request with the certificate (ID number masked, X7); approval reissues through the lifecycle
+    (补发, same number), rejection needs a comment; a decided request is read-only."""
+    req = get_object_or_404(services.reissue_requests_visible_to(request.user), pk=pk)
+    if request.method == "POST":
+        approve = request.POST.get("decision") == "approve"
+        try:
+            services.decide_reissue(
+                req, actor=request.user, approve=approve, comment=request.POST.get("comment", "")
+            )
+        except SkillcertError as exc:
+            _flash(request, exc)
+        else:
+            done = _("Reissue approved: the certificate was reissued under the same number.")
+            messages.success(request, done if approve else _("Request rejected."))
+        return redirect("holders-staff:reissue", pk=req.pk)
+    return render(request, "holders/reissue_staff_detail.html", {"req": req, "cert": req.certificate})
