@@ -1,9 +1,9 @@
 """The statistics dashboard, a report page and the deadline tracker in headless Debian Chromium
 (Playwright), with screenshots under var/screenshots/ for review.
 
-As the provincial centre leader (js_leader): the dashboard draws its charts with the vendored ECharts
-from the dashboard API (certificates per month and level, by occupation, pass rates, blank stock "not
-available", verification lookups with a not-found spike on one prefix flagged); the Nanjing quarterly
+As the provincial auditor (js_auditor; the centre leader must now pass TOTP first): the dashboard draws its charts with the vendored ECharts
+from the dashboard API (certificates per month and level, by occupation, pass rates, blank stock (none in
+this demo), verification lookups with a not-found spike on one prefix flagged); the Nanjing quarterly
 report shows both tables; the deadline tracker shows who is overdue. No request fails, no script error.
 """
 
@@ -71,7 +71,7 @@ def test_dashboard_report_and_deadlines_in_chromium(reports_demo: dict[str, Any]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with open_page(reports_demo["url"], problems) as page:
         page.goto("/manage/login/")
-        page.fill("#id_username", "js_leader")
+        page.fill("#id_username", "js_auditor")
         page.fill("#id_password", reports_demo["password"])
         with page.expect_navigation():
             page.locator(".login-card button[type=submit]").click()
@@ -82,7 +82,10 @@ def test_dashboard_report_and_deadlines_in_chromium(reports_demo: dict[str, Any]
         for chart in ("chart-cert-month", "chart-cert-occupation", "chart-pass-month", "chart-pass-level",
                       "chart-lookups", "chart-prefix"):  # fmt: skip
             assert page.locator(f"#{chart} canvas").count() == 1, chart
-        assert "空白证书台账模块尚未启用" in page.locator("#chart-stock").inner_text()
+        # The blank ledger is wired; this demo (without appraisal data) holds no stock: "no data", not
+        # "not available" (R1.6).
+        stock = page.locator("#chart-stock").inner_text()
+        assert "本期暂无数据" in stock and "不可用" not in stock
         spikes = page.locator("#spikes").inner_text()
         assert "269901" in spikes and "60" in spikes
         path = SCREENSHOTS / "reports-dashboard-zh.png"
