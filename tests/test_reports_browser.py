@@ -1,7 +1,8 @@
 """The statistics dashboard, a report page and the deadline tracker in headless Debian Chromium
 (Playwright), with screenshots under var/screenshots/ for review.
 
-As the provincial auditor (js_auditor; the centre leader must now pass TOTP first): the dashboard draws its charts with the vendored ECharts
+As the provincial auditor (js_auditor; the centre leader must now pass TOTP first): the dashboard
+draws its charts with the vendored ECharts
 from the dashboard API (certificates per month and level, by occupation, pass rates, blank stock (none in
 this demo), verification lookups with a not-found spike on one prefix flagged); the Nanjing quarterly
 report shows both tables; the deadline tracker shows who is overdue. No request fails, no script error.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, pagination, serializers
@@ -98,6 +99,18 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, SkillcertError):
         return Response(
             _encodable(exc.as_problem()), status=exc.status, content_type="application/problem+json"
+        )
+    if isinstance(exc, SuspiciousOperation):
+        # Too many fields or too large a body (DATA_UPLOAD_MAX_*): Django would answer with its HTML
+        # 400 page; API clients get the same problem JSON as for any other bad request.
+        return Response(
+            _encodable(
+                SkillcertError(
+                    "request.too_large", "请求过大或字段过多", "Request too large or too many fields", [], 400
+                ).as_problem()
+            ),
+            status=400,
+            content_type="application/problem+json",
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
