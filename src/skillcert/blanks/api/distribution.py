@@ -76,7 +76,7 @@ class PublishBody(serializers.Serializer):
     collect_from = serializers.DateTimeField()
     collect_until = serializers.DateTimeField()
     certificates = serializers.ListField(
-        child=serializers.CharField(max_length=32), min_length=1, max_length=5000
+        child=serializers.CharField(max_length=32), min_length=1, max_length=500
     )
     note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
