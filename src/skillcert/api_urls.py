@@ -19,6 +19,7 @@ from skillcert.blanks.api import (
     RequisitionViewSet,
     SerialViewSet,
 )
+from skillcert.blanks.api.distribution import DistributionViewSet
 from skillcert.catalog.api import (
     CalendarDayViewSet,
     EducationLevelViewSet,
@@ -68,6 +69,7 @@ router.register("blank-serials", SerialViewSet, basename="blank-serial")
 router.register("blank-requisitions", RequisitionViewSet, basename="blank-requisition")
 router.register("blank-destructions", DestructionViewSet, basename="blank-destruction")
 router.register("reissue-requests", ReissueRequestViewSet, basename="reissue-request")
+router.register("blank-distributions", DistributionViewSet, basename="blank-distribution")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),

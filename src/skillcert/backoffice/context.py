@@ -35,6 +35,7 @@ NAV_ITEMS = [
     ("exchange:export", _("National data exchange"), "exchange.export"),
     ("printing:jobs", _("Printing"), "printing.print"),
     ("blanks:stock", _("Blank certificates"), "blanks.view"),
+    ("blanks:distributions", _("Paper certificate distribution"), "blanks.view"),
 ]
 
 

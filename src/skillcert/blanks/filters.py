@@ -98,10 +98,14 @@ class DestructionFilter(django_filters.FilterSet):
 class DistributionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=DistributionStatus.choices, label=_("Status"))
     number = django_filters.CharFilter(field_name="certificate__number", label=_("Certificate number"))
+    notice = django_filters.NumberFilter(field_name="notice", label=_("Collection notice"))
+    exam_to = django_filters.DateFilter(
+        field_name="exam_date", lookup_expr="lte", label=_("Exam until"), widget=_DATE
+    )
 
     class Meta:
         model = Distribution
-        fields = ["status", "number"]
+        fields = ["status", "number", "notice", "exam_to"]
 
 
 def _user(u: Any) -> str:

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from skillcert.blanks import views
+from skillcert.blanks import views, views_distribution
 
 app_name = "blanks"
 
@@ -23,4 +23,9 @@ urlpatterns = [
     path("destructions/", views.DestructionListView.as_view(), name="destructions"),
     path("destructions/new/", views.destroy, name="destroy"),
     path("distribution/", views.DistributionListView.as_view(), name="distributions"),
+    path("distribution/notice/", views_distribution.publish_notice, name="notice_new"),
+    path("distribution/recall/", views_distribution.recall, name="recall"),
+    path("distribution/<int:pk>/", views_distribution.distribution_detail, name="distribution"),
+    path("distribution/<int:pk>/mail/", views_distribution.record_mailing, name="distribution_mail"),
+    path("distribution/<int:pk>/collect/", views_distribution.record_collection, name="distribution_collect"),
 ]

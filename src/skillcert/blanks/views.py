@@ -140,9 +140,16 @@ class DistributionListView(FilteredListView):
     permission = "blanks.view"
     export_name = "certificate-distribution"
     title = gettext_lazy("Paper certificate distribution")
+    template_name = "blanks/distribution_list.html"
+    row_link = "blanks:distribution"
 
     def base_queryset(self) -> Any:
         return Distribution.objects.visible_to(self.request.user).select_related("certificate")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_manage"] = has_permission(self.request.user, "blanks.manage")
+        return context
 
 
 # --- stock ------------------------------------------------------------------------------------------

@@ -100,9 +100,27 @@ def _held(distribution: Distribution) -> Distribution:
 
 
 def record_collection(
-    distribution: Distribution, *, collected_on: datetime.date, recipient: str, actor: Any
+    distribution: Distribution,
+    *,
+    collected_on: datetime.date,
+    recipient: str,
+    actor: Any,
+    id_checked: bool,
 ) -> None:
+    """The holder (or an agent) collected the certificate in person; staff confirm they checked the
+    collector's ID document (recorded in the audit row, never the ID number itself)."""
     require(actor, "blanks.manage", distribution.organisation)
+    record = distribution.certificate.number
+    if not recipient.strip():
+        raise errors.invalid(record, "recipient", "collection.recipient", "请填写领取人", "Who collected it?")
+    if not id_checked:
+        raise errors.invalid(
+            record,
+            "id_checked",
+            "collection.id_unchecked",
+            "须核验领取人身份证件后方可登记领取",
+            "The collector's ID document must be checked before the collection is recorded",
+        )
     with transaction.atomic():
         d = _held(distribution)
         d.status, d.collected_on, d.recipient = DistributionStatus.COLLECTED, collected_on, recipient
@@ -113,7 +131,12 @@ def record_collection(
             d,
             actor=actor,
             organisation=d.organisation,
-            data={"certificate": d.certificate.number, "collected_on": collected_on},
+            data={
+                "certificate": d.certificate.number,
+                "collected_on": collected_on,
+                "recipient": recipient,
+                "id_checked": bool(id_checked),
+            },
         )
 
 
@@ -152,6 +175,28 @@ def record_mailing(
                 "address": d.masked_address,
             },
         )
+
+
+def awaiting_notice(organisations: Any) -> Any:
+    """Printed certificates (a blank serial bound to them) of these organisations' subtrees that are in
+    no collection notice yet and not already mailed, collected or recalled."""
+    from django.db.models import Q
+
+    from skillcert.blanks.choices import BlankState
+    from skillcert.certificates.models import Certificate
+
+    subtree = Q()
+    for org in organisations:
+        subtree |= Q(organisation__path__startswith=org.path)
+    if not subtree:
+        return Certificate.objects.none()
+    return (
+        Certificate.objects.filter(subtree, blank_serials__state=BlankState.BOUND)
+        .exclude(distribution__notice__isnull=False)
+        .exclude(distribution__status__in=[s for s in DistributionStatus if s != DistributionStatus.HELD])
+        .distinct()
+        .order_by("number")
+    )
 
 
 def recall_due(today: datetime.date) -> datetime.date:

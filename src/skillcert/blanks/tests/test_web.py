@@ -295,6 +295,7 @@ def test_r2_8_distribution_and_five_year_recall(demo: dict[str, Any], login: Any
         collected_on=datetime.date(2026, 8, 2),
         recipient="王五",
         actor=users["nj_admin"],
+        id_checked=True,
     )
     page = login("nj_admin").get("/manage/blanks/distribution/").content.decode()
     assert "SF1234567890" in page and "中山路100号" not in page and "江苏省南京市****" in page
