@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyotp
 import pytest
 import zxingcpp
 from PIL import Image
@@ -29,7 +30,8 @@ def test_leader_enrols_at_first_login_then_needs_a_code(client: Any, demo: dict[
     secret = enrol_via_http(client, user)
     wrong = client.post("/manage/account/two-factor/enrol/", {"code": "000000"})
     assert wrong.status_code == 200 and "_auth_user_id" not in client.session
-    done = client.post("/manage/account/two-factor/enrol/", {"code": code_for(secret)})
+    enrol_code = code_for(secret)
+    done = client.post("/manage/account/two-factor/enrol/", {"code": enrol_code})
     assert done.status_code == 302 and done["Location"] == "/manage/"
     assert client.get("/manage/").status_code == 200
     sec = AccountSecurity.objects.get(user=user)
@@ -42,9 +44,12 @@ def test_leader_enrols_at_first_login_then_needs_a_code(client: Any, demo: dict[
     bad = client.post("/manage/account/two-factor/", {"code": "123456"})
     assert bad.status_code == 200 and "动态验证码错误" in bad.content.decode()
     # The code already used for the enrolment cannot be replayed; the next step's code works.
-    replay = client.post("/manage/account/two-factor/", {"code": code_for(secret)})
+    # Codes are taken from the recorded step, not the clock, so a 30-second boundary passing on a busy
+    # machine cannot turn the replay into a fresh code.
+    replay = client.post("/manage/account/two-factor/", {"code": enrol_code})
     assert "_auth_user_id" not in client.session, replay
-    ok = client.post("/manage/account/two-factor/", {"code": code_for(secret, 1)})
+    next_code = pyotp.TOTP(secret).generate_otp(sec.totp_last_step + 1)
+    ok = client.post("/manage/account/two-factor/", {"code": next_code})
     assert ok.status_code == 302 and client.get("/manage/").status_code == 200
 
 
