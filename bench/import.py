@@ -29,11 +29,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
 if SRC not in sys.path:
     sys.path.insert(0, SRC)
+
+from _pg import bench_database, log, recreate_database  # noqa: E402
 
 GOAL = 0.3
 STATIONS = (("ST-10012003", "10012003"), ("ST-10012005", "10012005"), ("ST-10052001", "10052001"))
@@ -58,34 +59,6 @@ HEADER = [
     "source",
 ]
 SURNAMES, GIVEN = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许", "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
-
-
-def _log(message: str) -> None:
-    print(message, flush=True)
-
-
-def _target_database() -> tuple[str, str]:
-    url = os.environ.get("DATABASE_URL", "")
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        sys.exit(
-            "bench/import.py needs PostgreSQL: set "
-            "DATABASE_URL=postgres://user@host:port/skillcert_bench_import "
-            f"(got {url or 'nothing'!r}); it measures against PostgreSQL COPY and never runs on SQLite."
-        )
-    name = parts.path.lstrip("/")
-    if not name.startswith("skillcert_bench"):
-        sys.exit(f"bench/import.py drops and recreates its database; refusing to touch {name!r}.")
-    return name, urlunsplit(parts._replace(path="/postgres"))
-
-
-def _recreate_database(name: str, maintenance_url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(maintenance_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def write_file(path: Path, count: int) -> None:
@@ -156,7 +129,7 @@ def measure_import(path: Path) -> tuple[int, float]:
     started, cpu = time.perf_counter(), time.process_time()
     report = import_certificates(path, actor=None, organisation=importer)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    _log(f"  import process CPU {cpu:.1f}s of {elapsed:.1f}s wall ({report.created / cpu:,.0f} rows/CPU-s)")
+    log(f"  import process CPU {cpu:.1f}s of {elapsed:.1f}s wall ({report.created / cpu:,.0f} rows/CPU-s)")
     if report.status != "committed" or report.error_count:
         sys.exit(
             f"import did not commit: {report.status}, first errors {[str(e) for e in report.errors[:3]]}"
@@ -169,9 +142,11 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1_000_000, help="records in the file (1000000)")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the import into FILE")
     args = parser.parse_args()
-    name, maintenance_url = _target_database()
-    _log(f"recreating database {name}")
-    _recreate_database(name, maintenance_url)
+    name, maintenance_url = bench_database(
+        os.environ.get("DATABASE_URL", ""), "import.py", "skillcert_bench_import"
+    )
+    log(f"recreating database {name}")
+    recreate_database(name, maintenance_url)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skillcert.settings")
     import django
 
@@ -191,17 +166,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "certificates.csv"
         write_file(path, args.count)
-        _log(
+        log(
             f"seeded and wrote {args.count} rows ({path.stat().st_size / 1e6:.0f} MB) "
             f"in {time.perf_counter() - started:.1f}s (not measured)"
         )
 
-        _log("(a) baseline: COPY of the file into a same-shaped staging table")
+        log("(a) baseline: COPY of the file into a same-shaped staging table")
         rows, copy_s = measure_copy(path)
         baseline = rows / copy_s
-        _log(f"  {rows} rows in {copy_s:.3f}s: {baseline:,.0f} rows/s")
+        log(f"  {rows} rows in {copy_s:.3f}s: {baseline:,.0f} rows/s")
 
-        _log("(b) import_certificates of the same file")
+        log("(b) import_certificates of the same file")
         if args.profile:
             import cProfile
             import pstats
@@ -213,12 +188,12 @@ def main() -> None:
         else:
             created, import_s = measure_import(path)
         value = created / import_s
-        _log(f"  {created} certificates in {import_s:.3f}s: {value:,.0f} rows/s")
+        log(f"  {created} certificates in {import_s:.3f}s: {value:,.0f} rows/s")
         if created != args.count:
             sys.exit(f"expected {args.count} certificates, imported {created}")
 
     ratio = value / baseline
-    _log(f"ratio {ratio:.3f} (goal ≥ {GOAL})")
+    log(f"ratio {ratio:.3f} (goal ≥ {GOAL})")
     print(
         json.dumps(
             {

@@ -27,46 +27,16 @@ import os
 import sys
 import time
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
 if SRC not in sys.path:
     sys.path.insert(0, SRC)
 
+from _pg import bench_database, log, recreate_database  # noqa: E402
+
 GOAL = 0.25
 STATIONS = ("ST-10012003", "ST-10012005", "ST-10052001", "ST-49003018")
 TURNER = "6-18-01-01"  # 车工
-
-
-def _log(message: str) -> None:
-    print(message, flush=True)
-
-
-def _target_database() -> tuple[str, str]:
-    """(database name, URL of the `postgres` maintenance database), or exit with a clear message."""
-    url = os.environ.get("DATABASE_URL", "")
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        sys.exit(
-            "bench/issue.py needs PostgreSQL: set DATABASE_URL=postgres://user@host:port/skillcert_bench "
-            f"(got {url or 'nothing'!r}); it measures against PostgreSQL COPY and never runs on SQLite."
-        )
-    name = parts.path.lstrip("/")
-    if not name.startswith("skillcert_bench"):
-        sys.exit(
-            f"bench/issue.py drops and recreates its database; refusing to touch {name!r} "
-            "(the database name must start with 'skillcert_bench')."
-        )
-    return name, urlunsplit(parts._replace(path="/postgres"))
-
-
-def _recreate_database(name: str, maintenance_url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(maintenance_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def _resident_id(i: int) -> str:
@@ -183,7 +153,7 @@ def _measure_issue(rosters: list[Any]) -> tuple[int, float]:
         took = time.perf_counter() - started
         elapsed += took
         total += len(issued)
-        _log(f"  issued {len(issued):>6} for {session.code} in {took:6.3f}s ({len(issued) / took:,.0f}/s)")
+        log(f"  issued {len(issued):>6} for {session.code} in {took:6.3f}s ({len(issued) / took:,.0f}/s)")
     return total, elapsed
 
 
@@ -223,10 +193,12 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20, help="rosters to spread them over (20)")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the issuance phase into FILE")
     args = parser.parse_args()
-    name, maintenance_url = _target_database()
+    name, maintenance_url = bench_database(
+        os.environ.get("DATABASE_URL", ""), "issue.py", "skillcert_bench"
+    )
 
-    _log(f"recreating database {name}")
-    _recreate_database(name, maintenance_url)
+    log(f"recreating database {name}")
+    recreate_database(name, maintenance_url)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skillcert.settings")
     import django
 
@@ -240,15 +212,15 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     load_catalogs()
     load_demo(with_appraisal=False)
-    _log(f"migrated and seeded in {time.perf_counter() - started:.1f}s")
+    log(f"migrated and seeded in {time.perf_counter() - started:.1f}s")
     started = time.perf_counter()
     rosters = _prepare_rosters(args.count, args.sessions)
-    _log(
+    log(
         f"prepared {len(rosters)} approved rosters, {args.count} eligible enrolments, "
         f"in {time.perf_counter() - started:.1f}s (not measured)"
     )
 
-    _log("(a) issue_certificates over all rosters")
+    log("(a) issue_certificates over all rosters")
     if args.profile:
         import cProfile
         import pstats
@@ -260,17 +232,17 @@ def main() -> None:
     else:
         issued, issue_s = _measure_issue(rosters)
     value = issued / issue_s
-    _log(f"  {issued} certificates in {issue_s:.3f}s: {value:,.0f} certificates/s")
+    log(f"  {issued} certificates in {issue_s:.3f}s: {value:,.0f} certificates/s")
     if issued != args.count:
         sys.exit(f"expected {args.count} certificates, issued {issued}")
 
-    _log("(b) baseline: COPY of the same certificate rows into the same (truncated) table")
+    log("(b) baseline: COPY of the same certificate rows into the same (truncated) table")
     rows, copy_s = _measure_copy()
     baseline = rows / copy_s
-    _log(f"  {rows} rows in {copy_s:.3f}s: {baseline:,.0f} rows/s")
+    log(f"  {rows} rows in {copy_s:.3f}s: {baseline:,.0f} rows/s")
 
     ratio = value / baseline
-    _log(f"ratio {ratio:.3f} (goal ≥ {GOAL})")
+    log(f"ratio {ratio:.3f} (goal ≥ {GOAL})")
     print(
         json.dumps(
             {

@@ -32,43 +32,16 @@ import statistics
 import sys
 import time
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
 if SRC not in sys.path:
     sys.path.insert(0, SRC)
 
+from _pg import bench_database, log, recreate_database  # noqa: E402
+
 GOAL = 3.0
 OCCUPATIONS = ("6-18-01-01", "6-18-01-02", "4-01-02-01", "6-29-03-01", "6-29-03-03", "4-02-01-01")
 PERIOD = "2026Q2"
-
-
-def _log(message: str) -> None:
-    print(message, flush=True)
-
-
-def _target_database() -> tuple[str, str]:
-    url = os.environ.get("DATABASE_URL", "")
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        sys.exit(
-            "bench/reports.py needs PostgreSQL: set "
-            "DATABASE_URL=postgres://user@host:port/skillcert_bench_reports "
-            f"(got {url or 'nothing'!r})."
-        )
-    name = parts.path.lstrip("/")
-    if not name.startswith("skillcert_bench"):
-        sys.exit(f"bench/reports.py drops and recreates its database; refusing to touch {name!r}.")
-    return name, urlunsplit(parts._replace(path="/postgres"))
-
-
-def _recreate_database(name: str, maintenance_url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(maintenance_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def _ids(cursor: Any, table: str, n: int) -> list[int]:
@@ -84,7 +57,7 @@ def _copy(cursor: Any, table: str, columns: tuple[str, ...], rows: Any) -> int:
         for row in rows:
             copy.write_row(row)
             count += 1
-    _log(f"    COPY {count} rows into {table} in {time.perf_counter() - started:.1f}s")
+    log(f"    COPY {count} rows into {table} in {time.perf_counter() - started:.1f}s")
     return count
 
 
@@ -176,7 +149,7 @@ def _generate(count: int, stations: list[Any]) -> int:
         if o
     ]
     plan = _plan(count, stations, occ_ids)
-    _log(
+    log(
         f"  {len(plan['sessions'])} sessions, {len(plan['enrolments'])} enrolments, "
         f"{len(plan['certs'])} certificates"
     )
@@ -308,7 +281,7 @@ def _generate(count: int, stations: list[Any]) -> int:
     started = time.perf_counter()
     with connection.cursor() as c:
         c.execute("ANALYZE")
-    _log(f"    ANALYZE in {time.perf_counter() - started:.1f}s")
+    log(f"    ANALYZE in {time.perf_counter() - started:.1f}s")
     return len(plan["certs"])
 
 
@@ -348,13 +321,13 @@ def _seed_and_generate(args: Any) -> None:
     load_catalogs()
     load_demo(with_appraisal=False)
     stations = _add_orgs(args.cities, args.stations)
-    _log(
+    log(
         f"migrated and seeded ({len(stations)} stations under the province) "
         f"in {time.perf_counter() - started:.1f}s"
     )
     started = time.perf_counter()
     written = _generate(args.count, stations)
-    _log(f"wrote {written} certificates with COPY in {time.perf_counter() - started:.1f}s (not measured)")
+    log(f"wrote {written} certificates with COPY in {time.perf_counter() - started:.1f}s (not measured)")
 
 
 def main() -> None:
@@ -369,11 +342,13 @@ def main() -> None:
         help="keep the database of a previous run when it holds --count certificates (skips the loading)",
     )
     args = parser.parse_args()
-    name, maintenance_url = _target_database()
+    name, maintenance_url = bench_database(
+        os.environ.get("DATABASE_URL", ""), "reports.py", "skillcert_bench_reports"
+    )
     reuse = args.reuse and _holds_data(name, maintenance_url, args.count)
     if not reuse:
-        _log(f"recreating database {name}")
-        _recreate_database(name, maintenance_url)
+        log(f"recreating database {name}")
+        recreate_database(name, maintenance_url)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skillcert.settings")
     import django
 
@@ -385,7 +360,7 @@ def main() -> None:
     from skillcert.reports.services.build import build_report
 
     if reuse:
-        _log(f"reusing database {name} with {args.count} certificates from a previous run (--reuse)")
+        log(f"reusing database {name} with {args.count} certificates from a previous run (--reuse)")
     else:
         _seed_and_generate(args)
     province = Organisation.objects.get(code="JS")
@@ -400,7 +375,7 @@ def main() -> None:
         report_times.append(time.perf_counter() - t0)
         took, counted = _baseline(province, period.start, period.end_exclusive)
         baseline_times.append(took)
-        _log(
+        log(
             f"  run {run}: report {report_times[-1]:.3f}s, GROUP BY {took:.3f}s "
             f"({counted} certificates in {PERIOD})"
         )
@@ -409,7 +384,7 @@ def main() -> None:
                 f"the report counts {content['overall']['total']['issued']} certificates, GROUP BY {counted}"
             )
     total = content["overall"]["total"]
-    _log(
+    log(
         f"  {PERIOD}: {total['enrolled']} enrolled, {total['sat']} appraised, "
         f"{total['qualified']} qualified, "
         f"{total['issued']} issued, {total['reissued']} reissued, {total['revoked']} revoked; "
@@ -417,14 +392,14 @@ def main() -> None:
     )
     t0 = time.perf_counter()
     pdf, xlsx = render_report_pdf(content), render_report_xlsx(content)
-    _log(
+    log(
         f"  (for information) PDF {len(pdf)} B + XLSX {len(xlsx)} B "
         f"rendered in {time.perf_counter() - t0:.3f}s"
     )
 
     value, baseline = statistics.median(report_times), statistics.median(baseline_times)
     ratio = value / baseline
-    _log(f"report {value:.3f}s vs GROUP BY {baseline:.3f}s: ratio {ratio:.2f} (goal ≤ {GOAL})")
+    log(f"report {value:.3f}s vs GROUP BY {baseline:.3f}s: ratio {ratio:.2f} (goal ≤ {GOAL})")
     print(
         json.dumps(
             {

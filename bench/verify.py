@@ -40,12 +40,14 @@ import tempfile
 import time
 import urllib.request
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = os.path.join(ROOT, "src")
 if SRC not in sys.path:
     sys.path.insert(0, SRC)
+
+from _pg import bench_database, log, recreate_database  # noqa: E402
 
 GOAL = 0.3
 P99_GOAL_MS = 50.0
@@ -71,21 +73,13 @@ def number_of(i: int) -> str:
     return f"32{i:014d}"
 
 
-def _log(message: str) -> None:
-    print(message, flush=True)
-
-
 # --- the database -----------------------------------------------------------------------------------
 
 
 def _target() -> tuple[str, str, str]:
     """(URL, database name, maintenance URL), or exit with a clear message."""
     url = os.environ.get("VERIFY_BENCH_DATABASE_URL", DEFAULT_URL)
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if parts.scheme not in ("postgres", "postgresql") or not name.startswith("skillcert_bench"):
-        sys.exit(f"bench/verify.py needs a PostgreSQL database named skillcert_bench…, got {url!r}")
-    return url, name, urlunsplit(parts._replace(path="/postgres"))
+    return (url, *bench_database(url, "verify.py", "skillcert_bench_verify"))
 
 
 def _built(url: str, count: int) -> bool:
@@ -97,15 +91,6 @@ def _built(url: str, count: int) -> bool:
     except psycopg.Error:
         return False
     return row is not None and tuple(row) == (MARKER_VERSION, count)
-
-
-def _recreate(name: str, maintenance_url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(maintenance_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def _copy(cursor: Any, model: Any, columns: list[str], rows: Any) -> None:
@@ -246,7 +231,7 @@ def _build(count: int) -> None:
                         ]
                     )
             _copy(cursor, CertificateEvent, event_columns, events)
-            _log(
+            log(
                 f"  {min(start + batch - 1, count):>9,} certificates ({time.perf_counter() - started:.0f} s)"
             )
         for model in (Person, Certificate):
@@ -258,7 +243,7 @@ def _build(count: int) -> None:
         cursor.execute("INSERT INTO skillcert_bench_marker VALUES (%s, %s)", [MARKER_VERSION, count])
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-    _log(f"built {count:,} certificates in {time.perf_counter() - started:.0f} s")
+    log(f"built {count:,} certificates in {time.perf_counter() - started:.0f} s")
 
 
 # --- the server and the load -----------------------------------------------------------------------
@@ -444,8 +429,8 @@ def main() -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skillcert.settings")
     if args.rebuild or not _built(url, args.count):
-        _log(f"building {name} with {args.count:,} certificates (once; reused while the marker matches)")
-        _recreate(name, maintenance)
+        log(f"building {name} with {args.count:,} certificates (once; reused while the marker matches)")
+        recreate_database(name, maintenance)
         import django
 
         django.setup()
@@ -454,7 +439,7 @@ def main() -> None:
 
         connections.close_all()
     else:
-        _log(f"reusing {name} ({args.count:,} certificates)")
+        log(f"reusing {name} ({args.count:,} certificates)")
         import django
 
         django.setup()
@@ -481,18 +466,18 @@ def main() -> None:
         finally:
             _stop(server)
         answers = _results(url, since)
-        _log(wrk["output"].rstrip())
-        _log(f"answers logged during the run: {json.dumps(answers, sort_keys=True)}")
+        log(wrk["output"].rstrip())
+        log(f"answers logged during the run: {json.dumps(answers, sort_keys=True)}")
         if wrk["non_2xx"] or wrk["socket_errors"]:
-            _log(f"WARNING: non-2xx {wrk['non_2xx']}, {wrk['socket_errors']}")
+            log(f"WARNING: non-2xx {wrk['non_2xx']}, {wrk['socket_errors']}")
         tps = run_pgbench(url, sql, args.duration)
-        _log(
+        log(
             f"machine load (1-min average, {os.cpu_count()} cores): {load_before:.1f} before wrk, "
             f"{os.getloadavg()[0]:.1f} after pgbench"
         )
 
     ratio = wrk["rps"] / tps if tps else 0.0
-    _log(
+    log(
         f"verify: {wrk['rps']:.0f} req/s over HTTP (granian 2 workers, wrk 32 connections), "
         f"pgbench same SQL {tps:.0f} tps, ratio {ratio:.2f} (goal {GOAL}), "
         f"p99 {wrk['p99_ms']:.1f} ms (goal < {P99_GOAL_MS:.0f})"
