@@ -51,7 +51,7 @@ from _pg import bench_database, log, recreate_database  # noqa: E402
 
 GOAL = 0.3
 P99_GOAL_MS = 50.0
-MARKER_VERSION = 1
+MARKER_VERSION = 2
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/skillcert_bench_verify"
 CACHE_URL = "redis://127.0.0.1:6379/11"
 STATION = "ST-10012003"
@@ -149,7 +149,7 @@ def _build(count: int) -> None:
     cert_columns = [
         "id", "number", "scheme", "kind", "licence_id", "enrolment_id", "person_id", "organisation_id",
         "issuing_authority_id", "occupation_id", "level_id", "issued_on", "data", "id_cipher", "state",
-        "created_at",
+        "created_at", "published_at", "source",
     ]  # fmt: skip
     event_columns = ["certificate_id", "kind", "at", "actor_id", "reason", "data", "blank_serial"]
     for model, columns in ((Person, person_columns), (Certificate, cert_columns)):
@@ -186,7 +186,7 @@ def _build(count: int) -> None:
         return [cert_base + i, number, "national16", "qualification", f"BENCH.{number}", None, p[0],
                 station.pk,
                 authority.pk, occupation.pk, level.pk, issued_on, json.dumps(data, ensure_ascii=False),
-                cipher, state, now]  # fmt: skip
+                cipher, state, now, now, "issued"]  # fmt: skip
 
     # ids after whatever the demo created; the index i (1..count) gives the number and the name
     person_base = Person.objects.order_by("-id").values_list("id", flat=True).first() or 0
