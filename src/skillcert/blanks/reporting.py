@@ -29,8 +29,16 @@ def destroyed_serials(org: Any, start: datetime.date, end: datetime.date) -> lis
             destruction__destroyed_on__lte=end,
         )
         .order_by("series", "first_number")
-        .values_list("series", "first_number", "last_number", "level", "destruction__destroyed_on",
-                     "holder__name", "reason", "destruction__note")
+        .values_list(
+            "series",
+            "first_number",
+            "last_number",
+            "level",
+            "destruction__destroyed_on",
+            "holder__name",
+            "reason",
+            "destruction__note",
+        )
     )
     return [
         {

@@ -95,11 +95,14 @@ def _encodable(data: Any) -> Any:
     return data
 
 
+def problem_body(exc: SkillcertError) -> dict[str, Any]:
+    """The problem JSON of an error, as every API answer carries it."""
+    return _encodable(exc.as_problem())
+
+
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, SkillcertError):
-        return Response(
-            _encodable(exc.as_problem()), status=exc.status, content_type="application/problem+json"
-        )
+        return Response(problem_body(exc), status=exc.status, content_type="application/problem+json")
     if isinstance(exc, SuspiciousOperation):
         # Too many fields or too large a body (DATA_UPLOAD_MAX_*): Django would answer with its HTML
         # 400 page; API clients get the same problem JSON as for any other bad request.

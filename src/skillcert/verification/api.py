@@ -71,7 +71,7 @@ def _plain_text(value: Any, field: str) -> str | None:
     return text
 
 
-def _plain_number_lookup(data: Any) -> tuple[str, str] | None:
+def plain_number_lookup(data: Any) -> tuple[str, str] | None:
     """(number, name) when the body is exactly a well-formed number + name lookup; else None."""
     if not isinstance(data, dict) or data.get("method") != "number" or not _PLAIN_KEYS.issuperset(data):
         return None
@@ -110,7 +110,7 @@ class VerifyView(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        plain = _plain_number_lookup(request.data)
+        plain = plain_number_lookup(request.data)
         if plain is not None:  # the hot path: nothing the serializer would change or refuse
             verdict = fast.verify_by_number(
                 plain[0], plain[1], channel=LookupLog.Channel.API, client=client_address(request)

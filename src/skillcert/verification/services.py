@@ -275,7 +275,8 @@ def _by_number(number: str, name: str) -> Verdict:
 
 def _by_document(digest: str, name: str) -> Verdict:
     candidates = list(
-        _published().filter(person__document_hash=digest)
+        _published()
+        .filter(person__document_hash=digest)
         .select_related("person")
         .order_by("-issued_on", "-id")[:50]
     )

@@ -28,9 +28,23 @@ _PERSON_COLUMNS = [f.attname for f in Person._meta.concrete_fields]
 # Named, not taken from the model: the COPY lines below are positional, and a later column (such as
 # published_at, which only the publication chain sets) must stay out of them.
 _CERTIFICATE_COLUMNS = (
-    "id", "number", "scheme", "kind", "licence_id", "enrolment_id", "person_id", "organisation_id",
-    "issuing_authority_id", "occupation_id", "level_id", "issued_on", "data", "id_cipher", "state",
-    "created_at", "source",
+    "id",
+    "number",
+    "scheme",
+    "kind",
+    "licence_id",
+    "enrolment_id",
+    "person_id",
+    "organisation_id",
+    "issuing_authority_id",
+    "occupation_id",
+    "level_id",
+    "issued_on",
+    "data",
+    "id_cipher",
+    "state",
+    "created_at",
+    "source",
 )
 _EVENT_COLUMNS = ("certificate_id", "kind", "at", "actor_id", "reason", "data", "blank_serial")
 

@@ -271,7 +271,7 @@ def test_api_plain_bodies_answer_as_through_the_serializer(
         return out
 
     plain = answers()
-    monkeypatch.setattr(api, "_plain_number_lookup", lambda data: None)
+    monkeypatch.setattr(api, "plain_number_lookup", lambda data: None)
     assert answers() == plain
     assert [code for code, _ in plain].count(200) == 5 and plain[0][1]["status"] == "reissued"
 
