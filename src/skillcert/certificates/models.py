@@ -125,7 +125,7 @@ class Certificate(models.Model):
 
     class Meta:
         ordering = ["-issued_on", "number"]
-        indexes = [models.Index(fields=["person"], name="certificate_person_idx")]
+        # No index of its own on person: the foreign key's index serves look-ups by holder.
 
     def __str__(self) -> str:
         return self.number

@@ -49,6 +49,9 @@ class Person(models.Model):
         on_delete=models.PROTECT,
         related_name="people",
         help_text="the organisation that registered the person",
+        # The unique (organisation, document_hash) index leads with this column and serves every
+        # look-up by organisation; a second index would only cost each write (bench/import.py).
+        db_index=False,
     )
     name = models.CharField(max_length=60)
     document_type = models.CharField(

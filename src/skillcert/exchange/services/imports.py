@@ -126,7 +126,7 @@ def _against_existing(clean: list[CleanRow], importer: Organisation, report: Imp
     """Drop rows whose number is already registered: unchanged when the facts agree, else an error."""
     existing = {
         r["number"]: r
-        for r in Certificate.objects.filter(number__in=[c.number for c in clean]).values(
+        for r in Certificate.objects.filter(number__any=[c.number for c in clean]).values(
             "number",
             "organisation_id",
             "organisation__path",

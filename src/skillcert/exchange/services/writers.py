@@ -79,7 +79,7 @@ def resolve_people(clean: list[CleanRow], report: Any) -> tuple[list[CleanRow], 
     found: dict[PersonKey, tuple[int | None, str]] = {}
     hashes = list({c.document_hash for c in clean})
     orgs = {c.organisation_id for c in clean}
-    for org_id, digest, pk, name in Person.objects.filter(document_hash__in=hashes).values_list(
+    for org_id, digest, pk, name in Person.objects.filter(document_hash__any=hashes).values_list(
         "organisation_id", "document_hash", "id", "name"
     ):
         if org_id in orgs:
