@@ -6,77 +6,30 @@ the checker is built — and reuses the project's own parsers for the certificat
 (`certificates.numbering`), the ID number (`people.idnumber`) and the name (`people.names`), so a number,
 an ID or a name is accepted by an import exactly when it is accepted everywhere else. Every error is a
 `FieldError` with the row number as record and the column key as field.
+
+This module holds the row rules (`RowChecker.check`) and their result (`CleanRow`); the state loaded
+once per import and the per-cell parsers are in `checker_base` (`RowCheckerBase`), the database-free
+cell helpers and fast paths in `cells`. Import `CleanRow`, `RowChecker` and `document_hasher` from here.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any, Final
+from typing import Any
 
-from skillcert.catalog.models import EducationLevel, Level, Occupation
-from skillcert.certificates.choices import CertificateKind, CertificateSource
-from skillcert.certificates.elicence import ROOT
-from skillcert.certificates.models import NumberingConfig
-from skillcert.certificates.numbering import (
-    GBT2260_PROVINCES,
-    National16,
-    Scheme,
-    Skill22,
-    check_issuer_area,
-    parse_certificate_number,
-)
+from skillcert.certificates.choices import CertificateKind
+from skillcert.certificates.numbering import National16, Scheme, check_issuer_area, parse_certificate_number
 from skillcert.core.errors import FieldError, ValidationFailed
+from skillcert.exchange.cells import _CJK_NAME, _GENDERS, _SOURCES, _fast_number, _text, document_hasher
+from skillcert.exchange.checker_base import RowCheckerBase
 from skillcert.orgs.models import Organisation
-from skillcert.people.idnumber import check_character as id_check_character
-from skillcert.people.idnumber import normalise_document, parse_resident_id, region_name
+from skillcert.people.idnumber import normalise_document, parse_resident_id
 from skillcert.people.models import GENDER_ZH, DocumentType
 from skillcert.people.names import normalise_name
-from skillcert.people.protect import _keys, mask
+from skillcert.people.protect import mask
 
-_GENDERS: Final = {"男": "M", "女": "F", "M": "M", "F": "F", "MALE": "M", "FEMALE": "F"}
-_SOURCES: Final = {
-    "": CertificateSource.IMPORTED.value,
-    "imported": CertificateSource.IMPORTED.value,
-    "导入": CertificateSource.IMPORTED.value,
-    "historical": CertificateSource.HISTORICAL.value,
-    "历史": CertificateSource.HISTORICAL.value,
-    "历史证书": CertificateSource.HISTORICAL.value,
-}
-_DATE_SEP: Final = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-_DATE_COMPACT: Final = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_CJK_NAME: Final = re.compile(r"^[\u4e00-\u9fff]{2,10}$")
-_N16: Final = re.compile(r"\d{2}(?!00)\d{2}\d{2}[0-4]\d{3}[1-5](?!00000)\d{5}")
-_S22: Final = re.compile(r"[YS]\d{8}\d{6}\d{2}[1-5](?!000000)\d{6}")
-_RID: Final = re.compile(r"\d{17}[\dX]")
-_EARLIEST_BIRTH: Final = datetime.date(1900, 1, 1)
-_ALPHABET36: Final = {ch: i for i, ch in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
-_SCORE_SIMPLE: Final = re.compile(r"(?:[1-9]?\d)(?:\.\d)?\Z")
-_SCORE_MAX: Final = Decimal(100)
-_TENTH: Final = Decimal("0.1")
-_ZH_COLUMN: Final = {
-    "certificate_number": "证书编号",
-    "name": "姓名",
-    "document_type": "证件类型",
-    "document_number": "证件号码",
-    "gender": "性别",
-    "birth_date": "出生日期",
-    "education": "文化程度",
-    "occupation_code": "职业编码",
-    "occupation_edition": "大典版本",
-    "work_type": "工种",
-    "level": "等级",
-    "theory": "理论知识考核成绩",
-    "practical": "操作技能考核成绩",
-    "comprehensive": "综合评审成绩",
-    "evaluation": "评定成绩",
-    "issued_on": "发证日期",
-    "organisation": "发证单位代码",
-    "source": "数据来源",
-}
+__all__ = ["CleanRow", "RowChecker", "document_hasher"]
 
 
 @dataclass(slots=True)
@@ -104,187 +57,8 @@ class CleanRow:
     data: dict[str, Any]
 
 
-def _text(value: Any) -> str:
-    if value.__class__ is str:
-        return str(value).strip()
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # XLSX cells holding 2015 or 4 come back as floats
-    return str(value).strip()
-
-
-def document_hasher() -> Any:
-    """people.protect.document_hash with the HMAC-SHA256 pads hashed once (RFC 2104), not per row; a
-    test keeps it equal to document_hash."""
-    key = _keys()[1].ljust(64, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
-
-    def digest(document_type: str, number: str) -> str:
-        i = inner.copy()
-        i.update(f"{document_type}:{number}".encode())
-        o = outer.copy()
-        o.update(i.digest())
-        return o.hexdigest()
-
-    return digest
-
-
-def _mod_37_36_state(text: str, state: int = 18) -> int:
-    """ISO 7064 MOD 37,36 running state (as stdnum.iso7064.mod_37_36.checksum), continuable."""
-    for ch in text:
-        state = (((state or 36) * 2) % 37 + _ALPHABET36[ch]) % 36
-    return state
-
-
-def _mod_37_36_check(state: int) -> str:
-    return "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[(1 - ((state or 36) * 2) % 37) % 36]
-
-
-def _fast_number(text: str) -> National16 | Skill22 | None:
-    """The common case — a clean, valid number — without the full parser (which reports every problem
-    and is used for anything this does not accept)."""
-    if len(text) == 16 and _N16.fullmatch(text):
-        return National16(
-            2000 + int(text[:2]), text[2:4], text[4:6], text[6], text[7:10], int(text[10]), int(text[11:])
-        )
-    if len(text) == 22 and _S22.fullmatch(text) and text[5:7] in GBT2260_PROVINCES:
-        return Skill22(
-            text[0], text[1:5], text[5:7], text[7:13], 2000 + int(text[13:15]), int(text[15]), int(text[16:])
-        )
-    return None
-
-
-class RowChecker:
+class RowChecker(RowCheckerBase):
     """Checks rows for one import by one organisation (its subtree is the scope, X1)."""
-
-    def __init__(self, importer: Organisation, *, today: datetime.date | None = None) -> None:
-        self.importer = importer
-        self.today = today or datetime.date.today()
-        self.orgs = {o.code: o for o in Organisation.objects.filter(path__startswith=importer.path)}
-        configs = {
-            c.organisation_id: c
-            for c in NumberingConfig.objects.select_related("organisation", "issuing_authority")
-        }
-        self._config_of: dict[int, NumberingConfig | None] = {}
-        for org in self.orgs.values():
-            ids = [int(p) for p in org.path.strip("/").split("/") if p]
-            self._config_of[org.pk] = next((configs[i] for i in reversed(ids) if i in configs), None)
-        self.occupations = {(o.code, str(o.edition)): o for o in Occupation.objects.all()}
-        self.levels = {lv.number: lv for lv in Level.objects.all()}
-        self.education: dict[str, EducationLevel] = {}
-        for e in EducationLevel.objects.all():
-            self.education[e.code] = e
-            self.education[e.name_zh] = e
-        self.index: dict[str, int] = {}
-        self.width = 1
-        self.positions: dict[str, int] = {}
-        self._licence_heads: dict[int, tuple[str, int]] = {}
-        self._regions: dict[str, bool] = {}
-        self.document_hash = document_hasher()
-
-    def _fast_resident(self, text: str) -> tuple[str, str, datetime.date] | None:
-        """(number, gender, birth date) of a clean, valid 18-digit ID, else None (then the full parser
-        runs and names the problem). The region code look-up is cached per code."""
-        if len(text) != 18 or not _RID.fullmatch(text):
-            return None
-        region = text[:6]
-        known = self._regions.get(region)
-        if known is None:
-            known = self._regions[region] = region_name(region) is not None
-        if not known or id_check_character(text[:17]) != text[17]:
-            return None
-        try:
-            birth = datetime.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
-        except ValueError:
-            return None
-        if birth < _EARLIEST_BIRTH or birth > self.today:
-            return None
-        return text, ("M" if int(text[16]) % 2 else "F"), birth
-
-    def licence_id(self, config: NumberingConfig, number: str) -> str:
-        """GB/T 36904 identifier, version 001; the check state over type code + issuer is kept per
-        configuration (a test compares it with certificates.elicence.make_licence_id)."""
-        cached = self._licence_heads.get(config.pk)
-        if cached is None:
-            cached = self._licence_heads[config.pk] = (
-                f"{ROOT}.{config.licence_type_code}.{config.issuer_uscc}.",
-                _mod_37_36_state(f"{config.licence_type_code}{config.issuer_uscc}"),
-            )
-        head, state = cached
-        return f"{head}{number}.001.{_mod_37_36_check(_mod_37_36_state(number + '001', state))}"
-
-    def set_header(self, keys: list[str | None]) -> None:
-        self.index = {k: i for i, k in enumerate(keys) if k is not None}
-        # Every column key to a cell position; absent columns to one extra position that is always None.
-        self.width = len(keys) + 1
-        self.positions = {c: self.index.get(c, len(keys)) for c in _ZH_COLUMN}
-
-    # --- helpers ------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _error(row: int, field: str, code: str, zh: str, en: str) -> FieldError:
-        return FieldError(
-            field,
-            code,
-            f"第{row}行{_ZH_COLUMN.get(field, field)}：{zh}",
-            f"Row {row}, {field}: {en}",
-            str(row),
-        )
-
-    def _date(self, row: int, field: str, value: Any, errors: list[FieldError]) -> datetime.date | None:
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
-        text = _text(value)
-        if not text:
-            return None
-        try:
-            if len(text) == 10 and text[4] == "-":
-                return datetime.date.fromisoformat(text)
-            m = _DATE_SEP.match(text) or _DATE_COMPACT.match(text)
-            if m:
-                return datetime.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            pass
-        errors.append(
-            self._error(
-                row,
-                field,
-                "exchange.date.format",
-                f"“{text[:20]}”不是有效日期（应为YYYY-MM-DD）",
-                f"'{text[:20]}' is not a valid date (use YYYY-MM-DD)",
-            )
-        )
-        return None
-
-    def _score(self, row: int, field: str, value: Any, errors: list[FieldError]) -> str | None:
-        text = _text(value)
-        if not text:
-            return None
-        if _SCORE_SIMPLE.match(text):
-            return text if "." in text else text + ".0"
-        try:
-            score = Decimal(text)
-        except InvalidOperation:
-            score = Decimal(-1)
-        if not score.is_finite() or score < 0 or score > _SCORE_MAX or score != score.quantize(_TENTH):
-            errors.append(
-                self._error(
-                    row,
-                    field,
-                    "exchange.score.invalid",
-                    f"成绩“{text[:10]}”应为0–100、最多一位小数",
-                    f"the score '{text[:10]}' must be 0–100 with at most one decimal",
-                )
-            )
-            return None
-        return str(score.quantize(_TENTH))
-
-    def config_for(self, org: Organisation) -> NumberingConfig | None:
-        return self._config_of.get(org.pk)
 
     # --- the row ------------------------------------------------------------------------------------
 

@@ -125,7 +125,7 @@ def submit(
         )
     try:
         # The lifecycle's own rules (which fields, formats, unchanged values, ID/birth/gender agreement).
-        clean, cipher = lifecycle._clean_changes(certificate, view, wanted)
+        clean, cipher = lifecycle.clean_correction_changes(certificate, view, wanted)
     except ValidationFailed as exc:
         errors.extend(exc.errors)
         clean, cipher = {}, ""

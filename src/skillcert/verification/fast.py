@@ -16,8 +16,8 @@ PostgreSQL (`tests/test_fast.py`) — with less work per lookup:
   for it alone, `set_config(..., true)`): the row is written and WAL-logged like any other, only the
   wait for the disk flush is skipped, so a crash of the database server may lose the last fraction of
   a second of log rows — never a certificate, and never an inconsistency. The public view is then
-  folded in Python by the lifecycle's own derivation (`lifecycle._fold` / `_view`) from those rows, so
-  the certificate data shown cannot drift from `current_view`.
+  folded in Python by the lifecycle's own derivation (`lifecycle.fold_events` / `view_from_folded`)
+  from those rows, so the certificate data shown cannot drift from `current_view`.
 - Elsewhere (SQLite) one SELECT of the certificate with its events, the same fold, then the log INSERT.
 
 A database error is `cannot_determine` (never valid, never not found), with the log attempted
@@ -38,7 +38,7 @@ from django.db import DatabaseError, connection
 from skillcert.certificates.choices import EventKind
 from skillcert.certificates.models import Certificate, CertificateEvent
 from skillcert.certificates.numbering import normalise_number
-from skillcert.certificates.services.lifecycle import _fold, _view
+from skillcert.certificates.services.lifecycle import fold_events, view_from_folded
 from skillcert.core.api import storable_text
 from skillcert.core.errors import SkillcertError
 from skillcert.verification import services
@@ -62,7 +62,7 @@ _LOG = LookupLog._meta.db_table
 _FALSY = "('false'::jsonb, 'null'::jsonb, '0'::jsonb, '\"\"'::jsonb, '[]'::jsonb, '{}'::jsonb)"
 
 # PostgreSQL: lookup + log in one statement. The current name is the name of the last approved
-# correction that changed it, else the issued one (lifecycle._fold applies corrections in id order).
+# correction that changed it, else the issued one (lifecycle.fold_events applies corrections in id order).
 # Only table names and constants are formatted in; every value is a bound parameter.
 PG_LOOKUP_AND_LOG = f"""
 WITH c AS (
@@ -184,7 +184,7 @@ def _view_of(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
         for r in rows
         if r[4] is not None
     ]
-    return _view(certificate, _fold(certificate, events))
+    return view_from_folded(certificate, fold_events(certificate, events))
 
 
 def _lookup_pg(number: str, name: str, channel: str, network: str, prefix: str) -> Verdict:

@@ -64,7 +64,7 @@ def _events(certificate: Certificate) -> list[CertificateEvent]:
     return list(CertificateEvent.objects.filter(certificate_id=certificate.pk).order_by("id"))
 
 
-def _fold(certificate: Certificate, events: list[CertificateEvent]) -> dict[str, Any]:
+def fold_events(certificate: Certificate, events: list[CertificateEvent]) -> dict[str, Any]:
     """Everything derivable from the frozen data and the events, including the current ID cipher."""
     data: dict[str, Any] = dict(certificate.data)
     cipher = certificate.id_cipher
@@ -108,7 +108,8 @@ def _fold(certificate: Certificate, events: list[CertificateEvent]) -> dict[str,
     }
 
 
-def _view(certificate: Certificate, folded: dict[str, Any]) -> dict[str, Any]:
+def view_from_folded(certificate: Certificate, folded: dict[str, Any]) -> dict[str, Any]:
+    """The current view (as `current_view`) from what `fold_events` derived for this certificate."""
     latest = folded["latest_reissue"]
     pending: CertificateEvent | None = folded["pending"]
     return {
@@ -130,7 +131,7 @@ def current_view(certificate: Certificate) -> dict[str, Any]:
     """The certificate as it stands now: frozen issue data with approved corrections applied in order,
     plus `state`, `reissued` (with the latest blank serial and remark 补发) and `revoked` details.
     Derived only from the frozen data and the events — never from the cached `state` column."""
-    return _view(certificate, _fold(certificate, _events(certificate)))
+    return view_from_folded(certificate, fold_events(certificate, _events(certificate)))
 
 
 def derive_state(certificate: Certificate) -> str:
@@ -140,7 +141,7 @@ def derive_state(certificate: Certificate) -> str:
 
 def current_id_cipher(certificate: Certificate) -> str:
     """The holder's ID number as it stands now, encrypted (the latest approved correction or as issued)."""
-    return str(_fold(certificate, _events(certificate))["id_cipher"])
+    return str(fold_events(certificate, _events(certificate))["id_cipher"])
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -218,7 +219,7 @@ def reissue(
         cert = _lock(certificate)
         _require(actor, "certificates.reissue", cert.organisation)
         reason = _require_reason(reason)
-        folded = _fold(cert, _events(cert))
+        folded = fold_events(cert, _events(cert))
         _refuse_revoked(folded)
         if abolished:
             raise Conflict(
@@ -256,7 +257,7 @@ def reissue(
         text = (remark or "").strip() or REISSUE_MARK
         if REISSUE_MARK not in text:
             text = f"{REISSUE_MARK}；{text}"
-        before = _view(cert, folded)
+        before = view_from_folded(cert, folded)
         CertificateEvent.objects.create(
             certificate=cert,
             kind=EventKind.REISSUED,
@@ -278,7 +279,9 @@ def _fe(field: str, code: str, zh: str, en: str) -> FieldError:
     return FieldError(field, code, zh, en)
 
 
-def _clean_changes(cert: Certificate, current: dict[str, Any], changes: Any) -> tuple[dict[str, Any], str]:
+def clean_correction_changes(
+    cert: Certificate, current: dict[str, Any], changes: Any
+) -> tuple[dict[str, Any], str]:
     """Validated changes (as stored in the frozen data) and the new ID cipher ("" if unchanged)."""
     if not isinstance(changes, dict) or not changes:
         raise field_error(
@@ -459,7 +462,7 @@ def request_correction(
         cert = _lock(certificate)
         _require(actor, "certificates.correct", cert.organisation)
         reason = _require_reason(reason)
-        folded = _fold(cert, _events(cert))
+        folded = fold_events(cert, _events(cert))
         _refuse_revoked(folded)
         if folded["pending"] is not None:
             raise Conflict(
@@ -467,9 +470,9 @@ def request_correction(
                 "已有一项更正申请待复核",
                 "A correction request is already awaiting re-review",
             )
-        clean, cipher = _clean_changes(cert, folded["data"], changes)
+        clean, cipher = clean_correction_changes(cert, folded["data"], changes)
         items = _clean_evidence(evidence)
-        before = _view(cert, folded)
+        before = view_from_folded(cert, folded)
         data: dict[str, Any] = {"changes": clean, "evidence": items}
         if cipher:
             data["id_cipher"] = cipher
@@ -501,7 +504,7 @@ def review_correction(
         cert = _lock(certificate)
         parent = cert.organisation.parent if cert.organisation.parent_id else None
         _require(actor, "certificates.review", parent)
-        folded = _fold(cert, _events(cert))
+        folded = fold_events(cert, _events(cert))
         _refuse_revoked(folded)
         request: CertificateEvent | None = folded["pending"]
         if request is None:
@@ -525,7 +528,7 @@ def review_correction(
                 "驳回更正申请须说明理由",
                 "Rejecting a correction needs a comment",
             )
-        before = _view(cert, folded)
+        before = view_from_folded(cert, folded)
         data: dict[str, Any] = {"approved": bool(approve), "request": request.pk}
         if approve:
             data["changes"] = request.data.get("changes", {})
@@ -555,12 +558,12 @@ def revoke(certificate: Certificate, *, actor: Any, reason: str) -> Certificate:
         cert = _lock(certificate)
         _require(actor, "certificates.revoke", cert.organisation)
         reason = _require_reason(reason)
-        folded = _fold(cert, _events(cert))
+        folded = fold_events(cert, _events(cert))
         if folded["revoked"]:
             raise Conflict(
                 "certificates.already_revoked", "证书已经撤销", "The certificate is already revoked"
             )
-        before = _view(cert, folded)
+        before = view_from_folded(cert, folded)
         CertificateEvent.objects.create(
             certificate=cert, kind=EventKind.REVOKED, actor=_user(actor), reason=reason, data={}
         )
@@ -580,7 +583,7 @@ def issue_score_certificate(certificate: Certificate, *, actor: Any, reason: str
         station = cert.organisation
         _require(actor, "certificates.reissue", station)
         reason = _require_reason(reason)
-        folded = _fold(cert, _events(cert))
+        folded = fold_events(cert, _events(cert))
         _refuse_revoked(folded)
         if cert.kind == CertificateKind.SCORE:
             raise Conflict(
