@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_any_finds_what_in_finds(demo: dict[str, Any]) -> None:
     codes = list(Organisation.objects.order_by("code").values_list("code", flat=True))
     assert len(codes) >= 4
-    for wanted in ([codes[0]], codes[1:3] + ["NO-SUCH", codes[1], None], [f"{c}x" for c in codes], codes):
+    for wanted in ([codes[0]], [*codes[1:3], "NO-SUCH", codes[1], None], [f"{c}x" for c in codes], codes):
         in_rows = set(Organisation.objects.filter(code__in=wanted).values_list("pk", flat=True))
         with CaptureQueriesContext(connection) as queries:
             any_rows = set(Organisation.objects.filter(code__any=wanted).values_list("pk", flat=True))
