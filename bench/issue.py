@@ -193,9 +193,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20, help="rosters to spread them over (20)")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the issuance phase into FILE")
     args = parser.parse_args()
-    name, maintenance_url = bench_database(
-        os.environ.get("DATABASE_URL", ""), "issue.py", "skillcert_bench"
-    )
+    name, maintenance_url = bench_database(os.environ.get("DATABASE_URL", ""), "issue.py", "skillcert_bench")
 
     log(f"recreating database {name}")
     recreate_database(name, maintenance_url)

@@ -231,9 +231,7 @@ def _build(count: int) -> None:
                         ]
                     )
             _copy(cursor, CertificateEvent, event_columns, events)
-            log(
-                f"  {min(start + batch - 1, count):>9,} certificates ({time.perf_counter() - started:.0f} s)"
-            )
+            log(f"  {min(start + batch - 1, count):>9,} certificates ({time.perf_counter() - started:.0f} s)")
         for model in (Person, Certificate):
             table = model._meta.db_table
             cursor.execute(

@@ -143,8 +143,6 @@ def test_too_many_fields_is_a_problem_json_400(api: Any, settings: Any) -> None:
     error page (found by the schema fuzz on POST /api/v1/printing/jobs/)."""
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
     body = "&".join(["certificates=1"] * 50)
-    r = api("nj_admin").post(
-        "/api/v1/printing/jobs/", body, content_type="application/x-www-form-urlencoded"
-    )
+    r = api("nj_admin").post("/api/v1/printing/jobs/", body, content_type="application/x-www-form-urlencoded")
     assert r.status_code == 400 and r["Content-Type"] == "application/problem+json"
     assert r.json()["code"] == "request.too_large"
