@@ -257,3 +257,19 @@ def test_organisation_list_filters_and_xlsx_export(login: Any, demo: dict[str, A
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "代码 Code"
     assert {r[6] for r in rows[1:]} == {"10012003", "10012005", "10052001"}
+
+
+def test_r3_9_create_user_applies_the_password_policy(demo: dict[str, Any], django_user_model: Any) -> None:
+    """An account made by the service gets the same password policy as a password change: a weak one
+    is refused naming the field, and nothing is written."""
+    admin, nanjing = demo["users"]["sysadmin"], demo["orgs"]["JS-NJ"]
+    before = django_user_model.objects.count()
+    for weak, code in (("short1A", "accounts.password.password_too_short"), ("1234567890123", None)):
+        with pytest.raises(ValidationFailed) as exc:
+            services.create_user("wangwu", weak, actor=admin, org=nanjing)
+        assert all(e.field == "password" and e.record == "wangwu" for e in exc.value.errors)
+        assert code is None or code in _codes(exc.value)
+    assert django_user_model.objects.count() == before
+    user = services.create_user("wangwu", "Nanjing-Station-2026", actor=admin, org=nanjing)
+    assert user.check_password("Nanjing-Station-2026")
+    assert services.create_user("zhaoliu", None, actor=admin).has_usable_password() is False

@@ -183,3 +183,21 @@ def test_ui_registers_person_and_redirects(login: Any, demo: dict[str, Any]) -> 
     person = Person.objects.get(name="孙八")
     assert response["Location"] == f"/manage/people/{person.pk}/"
     assert person.education_id == "30"
+
+
+def test_x7_bulk_protection_matches_the_per_row_functions() -> None:
+    """The import's set-up-once helpers give what encrypt / document_hash give (people/protect.py)."""
+    from skillcert.people.protect import (
+        bulk_document_hasher,
+        bulk_encryptor,
+        decrypt,
+        document_hash,
+    )
+
+    encrypt, digest = bulk_encryptor(), bulk_document_hasher()
+    for number in ("11010519491231002X", "320102198001010011", "H12345678"):
+        sealed = encrypt(number)
+        assert sealed.startswith("v1:") and decrypt(sealed) == number
+        assert encrypt(number) != sealed  # a fresh nonce each time
+        assert digest("resident_id", number) == document_hash("resident_id", number)
+        assert digest("passport", number) != digest("resident_id", number)

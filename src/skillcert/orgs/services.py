@@ -320,6 +320,12 @@ def create_user(
         )
     user = User(username=username, first_name=full_name[:150], email=email)
     if password:
+        # The same policy as every password change (R3.9); imported here: accounts builds on orgs.
+        from skillcert.accounts.services.passwords import policy_errors
+
+        errors = policy_errors(password, user, field="password")
+        if errors:
+            raise ValidationFailed.of(errors, record=username)
         user.set_password(password)
     else:
         user.set_unusable_password()

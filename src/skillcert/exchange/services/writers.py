@@ -8,12 +8,9 @@ the certificate; only the masked number is in the frozen data.
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 from typing import Any
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import connection
 from django.utils import timezone
 
@@ -22,11 +19,29 @@ from skillcert.certificates.models import Certificate, CertificateEvent
 from skillcert.core.errors import FieldError
 from skillcert.exchange.rules import CleanRow
 from skillcert.people.models import Person
-from skillcert.people.protect import _keys
+from skillcert.people.protect import bulk_encryptor
 
-_PERSON_COLUMNS = [f.attname for f in Person._meta.concrete_fields]
 # Named, not taken from the model: the COPY lines below are positional, and a later column (such as
 # published_at, which only the publication chain sets) must stay out of them.
+_PERSON_COLUMNS = (
+    "id",
+    "organisation_id",
+    "name",
+    "document_type",
+    "document_cipher",
+    "document_hash",
+    "document_masked",
+    "gender",
+    "birth_date",
+    "nation",
+    "education_id",
+    "phone",
+    "address",
+    "source",
+    "photo_id",
+    "created_at",
+    "updated_at",
+)
 _CERTIFICATE_COLUMNS = (
     "id",
     "number",
@@ -49,20 +64,6 @@ _CERTIFICATE_COLUMNS = (
 _EVENT_COLUMNS = ("certificate_id", "kind", "at", "actor_id", "reason", "data", "blank_serial")
 
 PersonKey = tuple[int, str]
-_CIPHER_VERSION = b"v1"
-
-
-def _encryptor() -> Any:
-    """people.protect.encrypt with the AES-GCM object built once per chunk rather than per row: the same
-    key, nonce size, associated data and text form (a test decrypts with people.protect.decrypt)."""
-    aead = AESGCM(_keys()[0])
-    seal, urandom, b64 = aead.encrypt, os.urandom, base64.urlsafe_b64encode
-
-    def encrypt(plain: str) -> str:
-        nonce = urandom(12)
-        return "v1:" + b64(nonce + seal(nonce, plain.encode(), _CIPHER_VERSION)).decode()
-
-    return encrypt
 
 
 def _text(value: str) -> str:
@@ -170,7 +171,7 @@ def write_chunk(clean: list[CleanRow], people: dict[PersonKey, int | None], *, a
     the certificate was imported and from which source). Returns the number of certificates."""
     now = timezone.now()
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    encrypt = _encryptor()
+    encrypt = bulk_encryptor()
     ciphers = [encrypt(c.document_number) for c in clean]
     new_people: dict[PersonKey, dict[str, Any]] = {}
     for c, cipher in zip(clean, ciphers, strict=True):
