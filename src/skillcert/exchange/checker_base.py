@@ -44,6 +44,9 @@ class RowCheckerBase:
         self.importer = importer
         self.today = today or datetime.date.today()
         self.orgs = {o.code: o for o in Organisation.objects.filter(path__startswith=importer.path)}
+        # Every code, to tell "not yours" from "unknown" without a query per bad row: `check` never
+        # touches the database.
+        self.known_org_codes = frozenset(Organisation.objects.values_list("code", flat=True))
         configs = {
             c.organisation_id: c
             for c in NumberingConfig.objects.select_related("organisation", "issuing_authority")

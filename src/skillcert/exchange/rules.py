@@ -23,7 +23,6 @@ from skillcert.certificates.numbering import National16, Scheme, check_issuer_ar
 from skillcert.core.errors import FieldError, ValidationFailed
 from skillcert.exchange.cells import _CJK_NAME, _GENDERS, _SOURCES, _fast_number, _text, document_hasher
 from skillcert.exchange.checker_base import RowCheckerBase
-from skillcert.orgs.models import Organisation
 from skillcert.people.idnumber import normalise_document, parse_resident_id
 from skillcert.people.models import GENDER_ZH, DocumentType
 from skillcert.people.names import normalise_name
@@ -307,7 +306,7 @@ class RowChecker(RowCheckerBase):
                         "the issuing organisation code is required",
                     )
                 )
-            elif Organisation.objects.filter(code=org_code).exists():
+            elif org_code in self.known_org_codes:
                 errors.append(
                     self._error(
                         row,
