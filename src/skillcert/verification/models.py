@@ -22,6 +22,7 @@ class LookupLog(models.Model):
         NUMBER = "number", "number + name"
         ID = "id", "ID number + name"
         QR = "qr", "QR payload"
+        FILE = "file", "uploaded e-certificate file"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     channel = models.CharField(max_length=4, choices=Channel.choices)

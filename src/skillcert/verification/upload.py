@@ -1,7 +1,8 @@
 """Public upload check of an e-certificate file (R2.1, R2.6; issue 5): the page `/verify/file/` and
 `POST /api/v1/verify/file/`. Upload a PDF or OFD (at most 5 MB, recognised by content) → valid /
 invalid (reason) / cannot determine (reason), and whether it is the registered original file or a
-re-saved or converted copy (which has no effect, R2.1). Rate limited like the lookup (same counter)."""
+re-saved or converted copy (which has no effect, R2.1). Rate limited like the lookup (same counter) and
+logged like it (`LookupLog`, method `file`: result, reason, the number's first 6 characters)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,26 @@ from skillcert.core.errors import SkillcertError
 from skillcert.esign.services import filecheck
 from skillcert.verification import services
 from skillcert.verification.api import client_address
+from skillcert.verification.models import LookupLog
+
+
+def check_upload(request: Any, channel: str) -> filecheck.FileCheck:
+    """Count, check and log one uploaded file; a refusal (rate limit, empty, too large, not PDF/OFD)
+    is logged and raised."""
+    client = client_address(request)
+    method = LookupLog.Method.FILE
+    try:
+        services.count_lookup(client)
+    except services.RateLimited as exc:
+        services._log(channel, method, client, "rate_limited", exc.code, "")
+        raise
+    try:
+        result = filecheck.check_file(_read(request.FILES.get("file")))
+    except SkillcertError as exc:
+        services._log(channel, method, client, "rejected", exc.code, "")
+        raise
+    services._log(channel, method, client, result.status, result.reason, result.verdict.number or "")
+    return result
 
 
 def _read(upload: Any) -> bytes:
@@ -40,9 +61,7 @@ def upload_page(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            services.count_lookup(client_address(request))
-            result = filecheck.check_file(_read(request.FILES.get("file")))
-            context["result"] = result.as_dict()
+            context["result"] = check_upload(request, LookupLog.Channel.WEB).as_dict()
         except SkillcertError as exc:
             context["problem"] = exc
             status = exc.status
@@ -78,9 +97,7 @@ class VerifyFileView(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        services.count_lookup(client_address(request))
-        result = filecheck.check_file(_read(request.FILES.get("file")))
-        return Response(result.as_dict())
+        return Response(check_upload(request, LookupLog.Channel.API).as_dict())
 
     def handle_exception(self, exc: Exception) -> Response:
         response = super().handle_exception(exc)

@@ -114,3 +114,29 @@ def test_html_page(client: Any, originals: dict[str, bytes]) -> None:
     assert 'data-originality="not_original"' in copy.content.decode() and "不是原件" in copy.content.decode()
     r = client.post("/verify/file/", {"file": SimpleUploadedFile("c.txt", b"hello")})
     assert r.status_code == 400 and "esign.file.unsupported" in r.content.decode()
+
+
+def test_x7_every_upload_check_is_logged_like_a_lookup(
+    client: Any, certs: list[Certificate], originals: dict[str, bytes], settings: Any
+) -> None:
+    """One LookupLog row per check, whatever the outcome: method `file`, the result and reason, the
+    number's first 6 characters only, the client's network only."""
+    from skillcert.verification.models import LookupLog
+
+    settings.VERIFY_RATE_PER_MINUTE = 4
+    _post(client, originals["pdf"], "x.pdf")
+    _post(client, originals["ofd"] + b"", "x.ofd")
+    _post(client, originals["pdf"] + b"% re-saved\n")
+    _post(client, b"GIF89a not a certificate")
+    client.post("/verify/file/", {"file": SimpleUploadedFile("c.ofd", originals["ofd"])})  # over the limit
+    rows = list(LookupLog.objects.order_by("id").values_list("channel", "method", "result", "reason"))
+    assert rows == [
+        ("api", "file", "valid", ""),
+        ("api", "file", "valid", ""),
+        ("api", "file", "invalid", "esign.file.not_original"),
+        ("api", "file", "rejected", "esign.file.unsupported"),
+        ("web", "file", "rate_limited", "verification.rate_limited"),
+    ]
+    prefixes = list(LookupLog.objects.order_by("id").values_list("number_prefix", flat=True))
+    assert prefixes[:3] == [certs[0].number[:6]] * 3 and prefixes[3:] == ["", ""]
+    assert set(LookupLog.objects.values_list("client_network", flat=True)) == {"127.0.0.0/24"}
