@@ -75,385 +75,60 @@ code (``certificates.number.…``)    when
 out of range or of the wrong shape, so a bad number can never be produced. Construction itself does not
 validate (the dataclasses are plain values). For every valid value ``parse(x.format()) == x`` and for every
 valid normalised string ``parse(s).format() == s``.
+
+**Modules.** This module parses numbers and checks who may number what (R4.3); the tables and part
+layouts are in ``numbering_tables``, the error builders in ``numbering_problems``, the ``National16`` /
+``Skill22`` values and their ``format()`` in ``numbering_values``. Every public name stays importable
+from here.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import ClassVar, Final
+from typing import Final
 
+from skillcert.certificates.numbering_problems import (
+    _evaluator_problem,
+    _n16_problem,
+    _part_error,
+    _Problem,
+    _s22_problem,
+    _show,
+    _whole_error,
+)
+from skillcert.certificates.numbering_tables import (  # noqa: F401  (re-exported)
+    _DIGITS,
+    _LENGTH,
+    _N16_PARTS,
+    _NAME_EN,
+    _NAME_ZH,
+    _PARTS,
+    _S22_PARTS,
+    CODE,
+    EVALUATOR_KINDS,
+    GBT2260_PROVINCES,
+    INSTITUTION_TYPES,
+    LEVEL_NAMES,
+    OSTA_AREA_CODES,
+    YEAR_MAX,
+    YEAR_MIN,
+    Scheme,
+    _Part,
+    next_sequence_capacity,
+)
+from skillcert.certificates.numbering_values import (  # noqa: F401  (re-exported)
+    CertificateNumber,
+    National16,
+    Skill22,
+)
 from skillcert.core.errors import FieldError, ValidationFailed
 
-CODE: Final = "certificates.number"
-_NAME_ZH: Final = "证书编号"
-_NAME_EN: Final = "certificate number"
-
-_DIGITS: Final = frozenset("0123456789")
 _ALNUM: Final = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 # Dashes people type between groups (after NFKC, which already folds U+FF0D and U+FE63 to "-").
 _DASHES: Final = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc")
 # Invisible characters that ride along when numbers are pasted from web pages and spreadsheets.
 _INVISIBLE: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff")
-
-YEAR_MIN: Final = 2000
-YEAR_MAX: Final = 2099
-
-
-class Scheme(StrEnum):
-    NATIONAL16 = "national16"
-    SKILL22 = "skill22"
-
-
-LEVEL_NAMES: Final[dict[int, tuple[str, str]]] = {
-    1: ("一级/高级技师", "level 1 / senior technician"),
-    2: ("二级/技师", "level 2 / technician"),
-    3: ("三级/高级工", "level 3 / senior worker"),
-    4: ("四级/中级工", "level 4 / intermediate worker"),
-    5: ("五级/初级工", "level 5 / junior worker"),
-}
-
-INSTITUTION_TYPES: Final[dict[str, tuple[str, str]]] = {
-    "0": ("职业技能鉴定（指导）中心", "guidance centre"),
-    "1": ("国家职业技能鉴定所", "national station"),
-    "2": ("地方职业技能鉴定站", "local station"),
-    "3": ("行业特有工种职业技能鉴定站", "industry station"),
-    "4": ("企业内职业技能鉴定（工人考核委员会）", "enterprise"),
-}
-
-EVALUATOR_KINDS: Final[dict[str, tuple[str, str]]] = {
-    "Y": ("用人单位", "employer"),
-    "S": ("社会培训评价组织", "social evaluation body"),
-}
-
-# GB/T 2260 province-level codes (the same 34 as python-stdnum's cn/loc database; a test keeps them equal).
-GBT2260_PROVINCES: Final[dict[str, str]] = {
-    "11": "北京市",
-    "12": "天津市",
-    "13": "河北省",
-    "14": "山西省",
-    "15": "内蒙古自治区",
-    "21": "辽宁省",
-    "22": "吉林省",
-    "23": "黑龙江省",
-    "31": "上海市",
-    "32": "江苏省",
-    "33": "浙江省",
-    "34": "安徽省",
-    "35": "福建省",
-    "36": "江西省",
-    "37": "山东省",
-    "41": "河南省",
-    "42": "湖北省",
-    "43": "湖南省",
-    "44": "广东省",
-    "45": "广西壮族自治区",
-    "46": "海南省",
-    "50": "重庆市",
-    "51": "四川省",
-    "52": "贵州省",
-    "53": "云南省",
-    "54": "西藏自治区",
-    "61": "陕西省",
-    "62": "甘肃省",
-    "63": "青海省",
-    "64": "宁夏回族自治区",
-    "65": "新疆维吾尔自治区",
-    "71": "台湾省",
-    "81": "香港特别行政区",
-    "82": "澳门特别行政区",
-}
-
-# The national centre's own province/industry codes that a source confirms
-# (shared/data/osta-region-codes.csv).
-# Deliberately incomplete: the official table was not found, and gaps must not be filled by pattern.
-OSTA_AREA_CODES: Final[dict[str, tuple[str, str, str]]] = {  # code: (name, English name, kind)
-    "10": ("江苏省", "Jiangsu", "province"),
-    "49": ("机械行业", "machinery industry", "industry"),
-    "72": ("烟草行业", "tobacco industry", "industry"),
-}
-
-_CAPACITY: Final[dict[Scheme, int]] = {Scheme.NATIONAL16: 99_999, Scheme.SKILL22: 999_999}
-_LENGTH: Final[dict[Scheme, int]] = {Scheme.NATIONAL16: 16, Scheme.SKILL22: 22}
-
-
-def next_sequence_capacity(scheme: Scheme | str) -> int:
-    """The highest sequence a scheme can number (99999 / 999999) for one institution, level and year.
-
-    The issuer refuses to issue once the next sequence would exceed it, rather than wrap or widen."""
-    return _CAPACITY[Scheme(scheme)]
-
-
-# --- parts ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Part:
-    name: str
-    start: int  # 0-based
-    width: int
-    zh: str
-    en: str
-    digits: bool = True
-
-    @property
-    def end(self) -> int:
-        return self.start + self.width
-
-    @property
-    def where_zh(self) -> str:
-        first, last = self.start + 1, self.end
-        return f"第{first}位" if first == last else f"第{first}–{last}位"
-
-    @property
-    def where_en(self) -> str:
-        first, last = self.start + 1, self.end
-        noun = "Digit" if self.digits else "Character"
-        return f"{noun} {first}" if first == last else f"{noun}s {first}–{last}"
-
-
-_N16_PARTS: Final = (
-    _Part("year", 0, 2, "年份", "year"),
-    _Part("area", 2, 2, "省/行业代码", "province or industry code"),
-    _Part("city", 4, 2, "地市代码", "city code"),
-    _Part("institution_type", 6, 1, "机构类型", "institution type"),
-    _Part("institution", 7, 3, "机构序号", "institution number"),
-    _Part("level", 10, 1, "等级", "level"),
-    _Part("sequence", 11, 5, "顺序号", "sequence"),
-)
-_S22_PARTS: Final = (
-    _Part("evaluator_kind", 0, 1, "评价机构类别", "evaluator kind", digits=False),
-    _Part("institution", 1, 4, "机构代码", "institution code"),
-    _Part("province", 5, 2, "省份代码", "province code"),
-    _Part("site", 7, 6, "考点代码", "evaluation site code"),
-    _Part("year", 13, 2, "年份", "year"),
-    _Part("level", 15, 1, "等级", "level"),
-    _Part("sequence", 16, 6, "顺序号", "sequence"),
-)
-_PARTS: Final = {
-    Scheme.NATIONAL16: {p.name: p for p in _N16_PARTS},
-    Scheme.SKILL22: {p.name: p for p in _S22_PARTS},
-}
-
-# A value problem: (zh, en) completing "证书编号第N位（part）…" /
-# "Digit N (part) of the certificate number …".
-_Problem = tuple[str, str]
-
-
-def _part_error(field: str, record: str | None, part: _Part, code: str, problem: _Problem) -> FieldError:
-    zh, en = problem
-    return FieldError(
-        field,
-        f"{CODE}.{code}",
-        f"{_NAME_ZH}{part.where_zh}（{part.zh}）{zh}",
-        f"{part.where_en} ({part.en}) of the {_NAME_EN} {en}",
-        record,
-    )
-
-
-def _whole_error(field: str, record: str | None, code: str, zh: str, en: str) -> FieldError:
-    return FieldError(field, f"{CODE}.{code}", zh, en, record)
-
-
-def _level_problem(raw: str) -> _Problem | None:
-    if raw in ("1", "2", "3", "4", "5"):
-        return None
-    return (f"应为1–5，实为{raw}", f"must be 1–5, not {raw}")
-
-
-def _sequence_problem(raw: str, width: int) -> _Problem | None:
-    if int(raw) != 0:
-        return None
-    low, high = "0" * (width - 1) + "1", "9" * width
-    return (
-        f"应为{low}–{high}，实为{raw}",
-        f"must be {low}–{high}, not {raw} ({raw} is not a valid sequence)",
-    )
-
-
-def _n16_problem(name: str, raw: str) -> tuple[str, _Problem] | None:
-    """The value problem of one all-digit National16 part, with its code suffix."""
-    problem: _Problem | None = None
-    if name == "area" and raw == "00":
-        problem = ("应为省或行业代码（01–99），实为00", "must be a province or industry code (01–99), not 00")
-    elif name == "institution_type" and raw not in INSTITUTION_TYPES:
-        problem = (
-            f"应为0–4（0指导中心、1国家鉴定所、2地方鉴定站、3行业鉴定站、4企业），实为{raw}",
-            f"must be 0–4 (0 guidance centre, 1 national station, 2 local station, 3 industry station, "
-            f"4 enterprise), not {raw}",
-        )
-    elif name == "level":
-        problem = _level_problem(raw)
-    elif name == "sequence":
-        problem = _sequence_problem(raw, 5)
-    return (name, problem) if problem else None
-
-
-def _s22_problem(name: str, raw: str) -> tuple[str, _Problem] | None:
-    """The value problem of one all-digit Skill22 part, with its code suffix."""
-    problem: _Problem | None = None
-    if name == "province" and raw not in GBT2260_PROVINCES:
-        problem = (
-            f"应为GB/T 2260省级行政区划代码（如11北京、32江苏），实为{raw}",
-            f"must be a GB/T 2260 province code (e.g. 11 Beijing, 32 Jiangsu), not {raw}",
-        )
-    elif name == "level":
-        problem = _level_problem(raw)
-    elif name == "sequence":
-        problem = _sequence_problem(raw, 6)
-    return (name, problem) if problem else None
-
-
-def _evaluator_problem(raw: str) -> _Problem | None:
-    if raw in EVALUATOR_KINDS:
-        return None
-    return (
-        f"应为Y（用人单位）或S（社会培训评价组织），实为“{_show(raw)}”",
-        f"must be Y (employer) or S (social evaluation body), not “{_show(raw)}”",
-    )
-
-
-def _show(text: str) -> str:
-    """Text as it can safely be quoted in a message (invisible characters by code point)."""
-    return "".join(ch if ch.isprintable() and not ch.isspace() else f"U+{ord(ch):04X}" for ch in text)
-
-
-# --- values -----------------------------------------------------------------------------------------
-
-
-def _year_problem(year: object) -> _Problem | None:
-    if isinstance(year, int) and not isinstance(year, bool) and YEAR_MIN <= year <= YEAR_MAX:
-        return None
-    return (
-        f"只能表示{YEAR_MIN}–{YEAR_MAX}年，实为{year!r}",
-        f"can only express {YEAR_MIN}–{YEAR_MAX}, not {year!r}",
-    )
-
-
-def _digits_problem(value: object, width: int) -> _Problem | None:
-    if isinstance(value, str) and len(value) == width and all(ch in _DIGITS for ch in value):
-        return None
-    return (f"应为{width}位数字，实为{value!r}", f"must be {width} digits, not {value!r}")
-
-
-def _int_problem(value: object, low: int, high: int, width: int) -> _Problem | None:
-    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
-        return None
-    return (
-        f"应为{low:0{width}d}–{high:0{width}d}，实为{value!r}",
-        f"must be {low:0{width}d}–{high:0{width}d}, not {value!r}",
-    )
-
-
-class _FormatErrors:
-    """Collects format()-time problems of a dataclass value, then raises them all at once."""
-
-    def __init__(self, scheme: Scheme) -> None:
-        self.parts = _PARTS[scheme]
-        self.errors: list[FieldError] = []
-
-    def add(self, name: str, problem: _Problem | None, code: str | None = None) -> bool:
-        if problem is None:
-            return True
-        self.errors.append(_part_error("number", None, self.parts[name], code or name, problem))
-        return False
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationFailed.of(self.errors)
-
-
-@dataclass(frozen=True)
-class National16:
-    """An old national certificate number, ``YY PP CC T NNN L SSSSS`` (see the module docstring)."""
-
-    scheme: ClassVar[Scheme] = Scheme.NATIONAL16
-
-    year: int  # full year, 2000–2099
-    area: str  # PP, the national centre's province/industry code (not GB/T 2260)
-    city: str  # CC
-    institution_type: str  # T, "0"…"4"
-    institution: str  # NNN
-    level: int  # 1 (高级技师) … 5 (初级)
-    sequence: int  # 1–99999
-
-    @property
-    def institution_code(self) -> str:
-        """The institution's 8-digit 鉴定机构代码, ``PP CC T NNN``."""
-        return f"{self.area}{self.city}{self.institution_type}{self.institution}"
-
-    def format(self) -> str:
-        """The 16-digit number; raises ValidationFailed (codes as in parse) on any out-of-range field."""
-        errors = _FormatErrors(Scheme.NATIONAL16)
-        errors.add("year", _year_problem(self.year))
-        shapes = {
-            "area": _digits_problem(self.area, 2),
-            "city": _digits_problem(self.city, 2),
-            "institution_type": _digits_problem(self.institution_type, 1),
-            "institution": _digits_problem(self.institution, 3),
-        }
-        for name, problem in shapes.items():
-            if errors.add(name, problem) and name in ("area", "institution_type"):
-                found = _n16_problem(name, str(getattr(self, name)))
-                if found:
-                    errors.add(name, found[1])
-        errors.add("level", _int_problem(self.level, 1, 5, 1))
-        errors.add("sequence", _int_problem(self.sequence, 1, _CAPACITY[Scheme.NATIONAL16], 5))
-        errors.raise_if_any()
-        return (
-            f"{self.year % 100:02d}{self.area}{self.city}{self.institution_type}{self.institution}"
-            f"{self.level}{self.sequence:05d}"
-        )
-
-    def __str__(self) -> str:
-        return self.format()
-
-
-@dataclass(frozen=True)
-class Skill22:
-    """A 2019 skill-level certificate number, ``X NNNN PP SSSSSS YY L QQQQQQ`` (see the module docstring)."""
-
-    scheme: ClassVar[Scheme] = Scheme.SKILL22
-
-    evaluator_kind: str  # "Y" employer or "S" social evaluation body
-    institution: str  # NNNN, "0000" when registered with the province
-    province: str  # PP, GB/T 2260
-    site: str  # SSSSSS
-    year: int  # full year, 2000–2099
-    level: int  # 1–5
-    sequence: int  # 1–999999
-
-    @property
-    def registered_with_province(self) -> bool:
-        return self.institution == "0000"
-
-    def format(self) -> str:
-        """The 22-character number; raises ValidationFailed (codes as in parse) on any out-of-range field."""
-        errors = _FormatErrors(Scheme.SKILL22)
-        kind = self.evaluator_kind
-        errors.add("evaluator_kind", _evaluator_problem(kind if isinstance(kind, str) else repr(kind)))
-        errors.add("institution", _digits_problem(self.institution, 4))
-        if errors.add("province", _digits_problem(self.province, 2)):
-            found = _s22_problem("province", self.province)
-            if found:
-                errors.add("province", found[1])
-        errors.add("site", _digits_problem(self.site, 6))
-        errors.add("year", _year_problem(self.year))
-        errors.add("level", _int_problem(self.level, 1, 5, 1))
-        errors.add("sequence", _int_problem(self.sequence, 1, _CAPACITY[Scheme.SKILL22], 6))
-        errors.raise_if_any()
-        return (
-            f"{self.evaluator_kind}{self.institution}{self.province}{self.site}"
-            f"{self.year % 100:02d}{self.level}{self.sequence:06d}"
-        )
-
-    def __str__(self) -> str:
-        return self.format()
-
-
-CertificateNumber = National16 | Skill22
 
 
 # --- parsing ----------------------------------------------------------------------------------------

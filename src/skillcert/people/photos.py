@@ -60,25 +60,64 @@ renderer does not apply it either - hence the orientation check):
 the chip's WLT data), checks it and re-encodes it as JPEG; R0.3 ranks the card reader first, so this photo
 is exempt from the upload spec.
 
+The module holds the public API, the inspection that drives the measuring and the optional face check;
+the requirements and `PhotoFacts` are in `photo_spec`, the measuring helpers in `photo_measure`, the
+judging in `photo_judge` and the chip photo in `card_photo` (its names are re-exported here).
+
 This module imports nothing from Django, so it can be used (and tested) without settings or a database.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import hashlib
 import io
 import logging
 import threading
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
 from skillcert.core.errors import FieldError, ValidationFailed
+from skillcert.people.card_photo import (  # noqa: F401  (re-exported)
+    CARD_JPEG_QUALITY,
+    CARD_PHOTO_SIZE,
+    MAX_CARD_PHOTO_BYTES,
+    WLT_BYTES,
+    card_reader_photo,
+)
+from skillcert.people.photo_judge import _judge
+from skillcert.people.photo_measure import (
+    _IMAGE_NAMES,
+    _OPEN_FORMATS,
+    _available,
+    _background,
+    _read_dpi,
+    _read_orientation,
+    _sniff,
+    _to_rgb,
+    _too_many_pixels,
+    _unreadable_facts,
+)
+from skillcert.people.photo_spec import (  # noqa: F401  (re-exported)
+    ACCEPTED_BACKGROUNDS,
+    BACKGROUND_MIN_SHARE,
+    BAND_SIDE,
+    BAND_SIDE_BOTTOM,
+    BAND_TOP,
+    COLOUR_MIN_CHROMA,
+    COLOUR_MIN_SHARE,
+    DPI_TOLERANCE,
+    MAX_PHOTO_BYTES,
+    MAX_PHOTO_PIXELS,
+    REQUIRED_DPI,
+    REQUIRED_FORMAT,
+    REQUIRED_SIZE,
+    Background,
+    PhotoFacts,
+    _Inspection,
+)
 
 __all__ = [
     "CARD_PHOTO_SIZE",
@@ -95,85 +134,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-Background = Literal["blue", "red", "white", "other"]
-
-REQUIRED_FORMAT = "JPEG"
-REQUIRED_SIZE = (358, 441)  # width, height in px
-REQUIRED_DPI = 350
-DPI_TOLERANCE = 1.0
-ACCEPTED_BACKGROUNDS: frozenset[str] = frozenset({"blue", "red"})
-
-MAX_PHOTO_BYTES = 2 * 1024 * 1024
-MAX_PHOTO_PIXELS = 4_000_000
-
-COLOUR_MIN_CHROMA = 24
-COLOUR_MIN_SHARE = 0.02
-
-BAND_TOP = 0.06
-BAND_SIDE = 0.08
-BAND_SIDE_BOTTOM = 0.45
-BACKGROUND_MIN_SHARE = 0.80
-
-CARD_PHOTO_SIZE = (102, 126)
-CARD_JPEG_QUALITY = 95
-MAX_CARD_PHOTO_BYTES = 512 * 1024  # a 24-bit 102×126 BMP is 38,862 bytes
-WLT_BYTES = 1024  # the chip's raw, still-encoded photo
-
-# Formats Pillow may try when identifying an upload: enough to name what people upload instead of a JPEG,
-# without exposing the rarer decoders (EPS would even start Ghostscript).
-_OPEN_FORMATS = ("JPEG", "PNG", "BMP", "GIF", "TIFF", "WEBP", "AVIF")
-_CARD_FORMATS = ("JPEG", "BMP", "PNG")
-
-_IMAGE_MAGIC = (
-    (b"\xff\xd8\xff", "JPEG"),
-    (b"\x89PNG\r\n\x1a\n", "PNG"),
-    (b"GIF8", "GIF"),
-    (b"BM", "BMP"),
-    (b"II*\x00", "TIFF"),
-    (b"MM\x00*", "TIFF"),
-)
-_IMAGE_NAMES = frozenset(name for _, name in _IMAGE_MAGIC)
-_BACKGROUND_ZH = {"blue": "蓝色", "red": "红色", "white": "白色", "other": "其他颜色"}
-_CLASSES: tuple[Background, ...] = ("blue", "red", "white", "other")
-
-_ORIENTATION_TAG = 0x0112
-_RESOLUTION_UNIT_TAG = 0x0128
-_X_RESOLUTION_TAG = 0x011A
-_Y_RESOLUTION_TAG = 0x011B
-
-
-@dataclass(frozen=True)
-class PhotoFacts:
-    """What was measured in one photo.
-
-    `readable` is False when the pixels could not be decoded (not an image, damaged, too large); then
-    `background`, `background_rgb`, `background_share` and `colour` are placeholders ("other", (0, 0, 0),
-    0.0, False), and `format` / `width` / `height` / `mode` hold whatever the header gave (None / 0 / "").
-    `faces` is None unless a face check ran (face_check=True and OpenCV available).
-    """
-
-    format: str | None
-    width: int
-    height: int
-    dpi: tuple[float, float] | None
-    mode: str
-    background: Background
-    background_rgb: tuple[int, int, int]
-    colour: bool
-    sha256: str
-    faces: int | None
-    readable: bool = True
-    background_share: float = 0.0  # share of the border band in the dominant colour class, 0…1
-
-
-@dataclass
-class _Inspection:
-    facts: PhotoFacts
-    fatal: tuple[str, str, str] | None = None  # (code, zh, en) when nothing further could be measured
-    colour_share: float = 0.0
-    background_class: Background = "other"  # the dominant class, even when it is under 80 %
-    orientation: int | None = None
 
 
 # --- public API -----------------------------------------------------------------------------------------
@@ -203,126 +163,7 @@ def face_check_available() -> bool:
     return _face_cascade() is not None
 
 
-def card_reader_photo(data_b64: str, *, record: str | None = None, field: str = "photo") -> bytes:
-    """Decode the ID-card reader bridge's chip photo (base64 of a 102×126 JPEG or BMP) and return it as a
-    102×126 JPEG (quality 95, no chroma subsampling). Raises `ValidationFailed` with
-    `people.photo.card_unreadable` (bad base64, not an image, damaged) or `people.photo.card_size`."""
-
-    def fail(code: str, zh: str, en: str) -> ValidationFailed:
-        return ValidationFailed.of([FieldError(field, code, zh, en, record)], record)
-
-    unreadable = "people.photo.card_unreadable"
-    text = (data_b64 or "").strip()
-    if text.startswith("data:") and "," in text:
-        text = text.split(",", 1)[1]  # a data URL: data:image/bmp;base64,...
-    text = "".join(text.split())  # bridges may wrap base64 in lines
-    if not text:
-        raise fail(unreadable, "身份证照片数据为空", "The ID-card photo data is empty")
-    if len(text) > MAX_CARD_PHOTO_BYTES * 4 // 3 + 4:
-        raise fail(
-            unreadable,
-            f"身份证照片数据过大（{len(text):,} 个字符），不是读卡器返回的芯片照片",
-            f"The ID-card photo data is too large ({len(text):,} characters) to be a chip photo",
-        )
-    try:
-        raw = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise fail(
-            unreadable, "身份证照片数据不是有效的 Base64 编码", "The ID-card photo data is not valid base64"
-        ) from exc
-
-    size: tuple[int, int] | None = None
-    try:
-        with Image.open(io.BytesIO(raw), formats=_available(_CARD_FORMATS)) as im:
-            size = im.size
-            if size == CARD_PHOTO_SIZE:  # checked before decoding: no decompression bomb gets this far
-                im.load()
-                rgb = im.convert("RGB")
-    except Exception as exc:
-        if len(raw) == WLT_BYTES:
-            zh = "身份证照片是未解码的 WLT 数据（1024 字节），应由读卡器程序解码为 BMP 或 JPEG"
-            en = (
-                "The ID-card photo is undecoded WLT data (1024 bytes); "
-                "the reader bridge must decode it to BMP or JPEG"
-            )
-        elif size is not None:
-            zh = f"身份证照片已损坏或不完整（{size[0]}×{size[1]} 像素，{len(raw):,} 字节）"
-            en = f"The ID-card photo is damaged or incomplete ({size[0]}×{size[1]} px, {len(raw):,} bytes)"
-        else:
-            zh = f"身份证照片不是可读取的 JPEG 或 BMP 图片（{len(raw):,} 字节）"
-            en = f"The ID-card photo is not a readable JPEG or BMP image ({len(raw):,} bytes)"
-        raise fail(unreadable, zh, en) from exc
-    if size != CARD_PHOTO_SIZE:
-        w, h = size
-        cw, ch = CARD_PHOTO_SIZE
-        raise fail(
-            "people.photo.card_size",
-            f"身份证照片尺寸为 {w}×{h} 像素，应为 {cw}×{ch} 像素（宽×高）",
-            f"The ID-card photo is {w}×{h} px; it must be {cw}×{ch} px (width × height)",
-        )
-    out = io.BytesIO()
-    rgb.save(out, "JPEG", quality=CARD_JPEG_QUALITY, subsampling=0)
-    return out.getvalue()
-
-
 # --- measuring ------------------------------------------------------------------------------------------
-
-
-def _available(formats: tuple[str, ...]) -> list[str]:
-    Image.init()
-    return [f for f in formats if f in Image.OPEN]
-
-
-def _unreadable_facts(
-    digest: str, fmt: str | None = None, width: int = 0, height: int = 0, mode: str = ""
-) -> PhotoFacts:
-    return PhotoFacts(
-        format=fmt,
-        width=width,
-        height=height,
-        dpi=None,
-        mode=mode,
-        background="other",
-        background_rgb=(0, 0, 0),
-        colour=False,
-        sha256=digest,
-        faces=None,
-        readable=False,
-    )
-
-
-def _too_many_pixels(width: int, height: int) -> tuple[str, str, str]:
-    rw, rh = REQUIRED_SIZE
-    mp = width * height / 1_000_000
-    return (
-        "people.photo.too_large",
-        f"照片为 {width}×{height} 像素（{mp:.1f} 百万像素），超过上限 {MAX_PHOTO_PIXELS / 1e6:.0f} 百万像素，"
-        f"未予解析；应为 {rw}×{rh} 像素（宽×高）",
-        f"The photo is {width}×{height} px ({mp:.1f} megapixels), over the limit of "
-        f"{MAX_PHOTO_PIXELS / 1e6:.0f} megapixels, and was not decoded; "
-        f"it must be {rw}×{rh} px (width × height)",
-    )
-
-
-def _sniff(data: bytes) -> str | None:
-    """Name a few common non-image or unsupported files, so "unreadable" can say what the file is."""
-    for magic, name in _IMAGE_MAGIC:
-        if data.startswith(magic):
-            return name
-    if data.startswith(b"%PDF"):
-        return "PDF"
-    if data[4:8] == b"ftyp":
-        brand = data[8:12]
-        if brand in (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"):
-            return "HEIC"
-        if brand in (b"avif", b"avis"):
-            return "AVIF"
-        return "MP4/MOV"
-    if data.startswith(b"PK\x03\x04"):
-        return "ZIP/Office"
-    if data.startswith((b"\xd0\xcf\x11\xe0",)):
-        return "Office (doc/xls)"
-    return None
 
 
 def _inspect(data: bytes, *, face_check: bool) -> _Inspection:
@@ -427,112 +268,6 @@ def _inspect(data: bytes, *, face_check: bool) -> _Inspection:
     return _Inspection(facts, colour_share=colour_share, background_class=dominant, orientation=orientation)
 
 
-def _to_rgb(im: Image.Image) -> Image.Image:
-    """RGB pixels; transparent parts are laid on white (only non-JPEG files have any)."""
-    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
-        rgba = im.convert("RGBA")
-        base = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(base, rgba).convert("RGB")
-    return im.convert("RGB")
-
-
-def _positive_pair(x: Any, y: Any) -> tuple[float, float] | None:
-    try:
-        fx, fy = float(x), float(y)
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None
-    if not (fx > 0 and fy > 0) or fx != fx or fy != fy:
-        return None
-    return round(fx, 2), round(fy, 2)
-
-
-def _read_dpi(im: Image.Image) -> tuple[float, float] | None:
-    """The resolution the file declares, or None when it declares none (see the module docstring)."""
-    if im.format in ("JPEG", "MPO"):
-        unit = im.info.get("jfif_unit")
-        density = im.info.get("jfif_density")
-        if unit in (1, 2) and density:
-            factor = 1.0 if unit == 1 else 2.54
-            pair = _positive_pair(density[0] * factor, density[1] * factor)
-            if pair:
-                return pair
-        try:
-            exif = im.getexif()
-            if _X_RESOLUTION_TAG not in exif:
-                return None
-            exif_unit = exif.get(_RESOLUTION_UNIT_TAG, 2)  # TIFF default: inches
-            if exif_unit not in (2, 3):
-                return None
-            factor = 1.0 if exif_unit == 2 else 2.54
-            x = float(exif[_X_RESOLUTION_TAG]) * factor
-            y = float(exif.get(_Y_RESOLUTION_TAG, exif[_X_RESOLUTION_TAG])) * factor
-            return _positive_pair(x, y)
-        except Exception:
-            return None
-    dpi = im.info.get("dpi")
-    if isinstance(dpi, tuple) and len(dpi) == 2:
-        return _positive_pair(dpi[0], dpi[1])
-    return None
-
-
-def _read_orientation(im: Image.Image) -> int | None:
-    try:
-        value = im.getexif().get(_ORIENTATION_TAG)
-    except Exception:
-        return None
-    return value if isinstance(value, int) else None
-
-
-def _classify(px: np.ndarray) -> np.ndarray:
-    """Class index into `_CLASSES` for each pixel of an (N, 3) uint8 array (rules in the module docstring)."""
-    f = px.astype(np.float32)
-    r, g, b = f[:, 0], f[:, 1], f[:, 2]
-    mx = f.max(axis=1)
-    mn = f.min(axis=1)
-    delta = mx - mn
-    v = mx / 255.0
-    s = np.where(mx > 0, delta / np.maximum(mx, 1.0), 0.0)
-    d = np.where(delta == 0, 1.0, delta)
-    hue = (
-        np.where(mx == r, ((g - b) / d) % 6.0, np.where(mx == g, (b - r) / d + 2.0, (r - g) / d + 4.0)) * 60.0
-    )
-    white = (v >= 0.80) & (s <= 0.15)
-    blue = ~white & (hue >= 185.0) & (hue <= 250.0) & (s >= 0.30) & (v >= 0.30)
-    red = ~white & ((hue >= 340.0) | (hue <= 15.0)) & (s >= 0.45) & (v >= 0.35)
-    out = np.full(px.shape[0], 3, dtype=np.int8)
-    out[blue] = 0
-    out[red] = 1
-    out[white] = 2
-    return out
-
-
-def _border_band(pixels: np.ndarray) -> np.ndarray:
-    """The (N, 3) pixels of the top band and the upper side bands."""
-    h, w = pixels.shape[:2]
-    top = max(1, round(h * BAND_TOP))
-    side = max(1, round(w * BAND_SIDE))
-    bottom = max(top, round(h * BAND_SIDE_BOTTOM))
-    parts = [pixels[:top, :, :].reshape(-1, 3)]
-    if bottom > top and w > 2 * side:
-        parts.append(pixels[top:bottom, :side, :].reshape(-1, 3))
-        parts.append(pixels[top:bottom, w - side :, :].reshape(-1, 3))
-    return np.concatenate(parts)
-
-
-def _background(pixels: np.ndarray) -> tuple[Background, Background, float, tuple[int, int, int]]:
-    """(background, dominant class, its share of the band, mean RGB of the band)."""
-    band = _border_band(pixels)
-    if band.size == 0:
-        return "other", "other", 0.0, (0, 0, 0)
-    counts = np.bincount(_classify(band), minlength=len(_CLASSES))
-    best = int(np.argmax(counts))
-    share = float(counts[best]) / float(band.shape[0])
-    mean = band.mean(axis=0)
-    mean_rgb = (round(float(mean[0])), round(float(mean[1])), round(float(mean[2])))
-    dominant = _CLASSES[best]
-    return (dominant if share >= BACKGROUND_MIN_SHARE else "other"), dominant, share, mean_rgb
-
-
 # --- faces (optional OpenCV) ----------------------------------------------------------------------------
 
 _FACE_LOCK = threading.Lock()  # a CascadeClassifier is not safe to share between threads
@@ -567,163 +302,3 @@ def _count_faces(pixels: np.ndarray) -> int | None:
     with _FACE_LOCK:
         found = cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5, minSize=(smallest, smallest))
     return len(found)
-
-
-# --- judging --------------------------------------------------------------------------------------------
-
-
-def _mm(px: int, dpi: float) -> float:
-    return px / dpi * 25.4
-
-
-def _fmt_dpi(value: float) -> str:
-    return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
-
-
-def _colour_name(rgb: tuple[int, int, int]) -> tuple[str, str]:
-    """A rough name for a mean colour, only to make the background message concrete."""
-    r, g, b = (c / 255.0 for c in rgb)
-    mx, mn = max(r, g, b), min(r, g, b)
-    if mx - mn < 0.12 or mx < 0.15:
-        if mx < 0.2:
-            return "黑色", "black"
-        return ("浅灰色", "light grey") if mx >= 0.8 else ("灰色", "grey")
-    d = mx - mn
-    if mx == r:
-        hue = 60.0 * (((g - b) / d) % 6.0)
-    elif mx == g:
-        hue = 60.0 * ((b - r) / d + 2.0)
-    else:
-        hue = 60.0 * ((r - g) / d + 4.0)
-    for limit, zh, en in (
-        (15, "红色", "red"),
-        (45, "橙色", "orange"),
-        (70, "黄色", "yellow"),
-        (165, "绿色", "green"),
-        (185, "青色", "cyan"),
-        (250, "蓝色", "blue"),
-        (290, "紫色", "purple"),
-        (340, "粉红色", "pink"),
-        (360, "红色", "red"),
-    ):
-        if hue <= limit:
-            if en in ("blue", "red"):  # a blue or red that the background rules do not accept
-                return ("暗" + zh, "dark " + en) if mx < 0.35 else ("浅" + zh, "pale " + en)
-            return zh, en
-    return "红色", "red"  # pragma: no cover
-
-
-def _judge(ins: _Inspection) -> list[tuple[str, str, str]]:
-    f = ins.facts
-    rw, rh = REQUIRED_SIZE
-    out: list[tuple[str, str, str]] = []
-
-    if f.format != REQUIRED_FORMAT:
-        out.append(
-            (
-                "people.photo.format",
-                f"照片格式为 {f.format}，应为 JPEG（.jpg）",
-                f"The photo is a {f.format} file; it must be JPEG (.jpg)",
-            )
-        )
-
-    if (f.width, f.height) != REQUIRED_SIZE:
-        hint_zh = hint_en = ""
-        if (f.height, f.width) == REQUIRED_SIZE:
-            hint_zh, hint_en = "（横竖颠倒，应为竖幅）", " (it is landscape; it must be portrait)"
-        out.append(
-            (
-                "people.photo.size",
-                f"照片尺寸为 {f.width}×{f.height} 像素，应为 {rw}×{rh} 像素（宽×高）{hint_zh}",
-                f"The photo is {f.width}×{f.height} px; it must be {rw}×{rh} px (width × height){hint_en}",
-            )
-        )
-
-    if ins.orientation not in (None, 1):
-        out.append(
-            (
-                "people.photo.orientation",
-                f"照片带有 EXIF 方向标记 {ins.orientation}（看图软件会旋转或翻转显示，打印时不会），"
-                "应将照片转正后去掉方向标记重新保存",
-                f"The photo carries EXIF orientation {ins.orientation} (viewers rotate or mirror it, "
-                "printing does not); it must be saved upright without an orientation tag",
-            )
-        )
-
-    req_mm_w, req_mm_h = _mm(rw, REQUIRED_DPI), _mm(rh, REQUIRED_DPI)
-    required_zh = f"应为 {REQUIRED_DPI} dpi（打印尺寸 {req_mm_w:.0f}×{req_mm_h:.0f} 毫米，宽×高）"
-    required_en = (
-        f"it must be {REQUIRED_DPI} dpi (printed {req_mm_w:.0f} × {req_mm_h:.0f} mm, width × height)"
-    )
-    if f.dpi is None:
-        out.append(
-            (
-                "people.photo.dpi",
-                f"照片缺少分辨率（DPI）信息，{required_zh}",
-                f"The photo has no resolution (DPI) metadata; {required_en}",
-            )
-        )
-    elif any(abs(d - REQUIRED_DPI) > DPI_TOLERANCE for d in f.dpi):
-        dx, dy = f.dpi
-        shown = _fmt_dpi(dx) if _fmt_dpi(dx) == _fmt_dpi(dy) else f"{_fmt_dpi(dx)}×{_fmt_dpi(dy)}"
-        mw, mh = _mm(f.width, dx), _mm(f.height, dy)
-        out.append(
-            (
-                "people.photo.dpi",
-                f"照片分辨率为 {shown} dpi（按此打印为 {mw:.1f}×{mh:.1f} 毫米），{required_zh}",
-                f"The photo is {shown} dpi (printed {mw:.1f} × {mh:.1f} mm); {required_en}",
-            )
-        )
-
-    if not f.colour:
-        pct = ins.colour_share * 100
-        out.append(
-            (
-                "people.photo.greyscale",
-                f"照片为黑白（灰度）照片（模式 {f.mode}，彩色像素仅占 {pct:.1f}%），应为彩色照片",
-                f"The photo is greyscale (mode {f.mode}, only {pct:.1f} % of pixels in colour); "
-                "it must be in colour",
-            )
-        )
-
-    if f.background not in ACCEPTED_BACKGROUNDS:
-        r, g, b = f.background_rgb
-        rgb = f"RGB({r},{g},{b})"
-        if f.background == "other" and f.background_share < BACKGROUND_MIN_SHARE:
-            dom = ins.background_class
-            pct = f.background_share * 100
-            need = BACKGROUND_MIN_SHARE * 100
-            zh = (
-                f"照片背景颜色不均匀（边缘区域占比最多的是{_BACKGROUND_ZH[dom]}，仅占 {pct:.0f}%，应至少 "
-                f"{need:.0f}%；平均颜色 {rgb}），应为单一的蓝色或红色背景"
-            )
-            en = (
-                f"The photo background is not uniform (the most common colour along the border, {dom}, "
-                f"covers only {pct:.0f} %, at least {need:.0f} % is needed; average {rgb}); "
-                "it must be plain blue or red"
-            )
-        elif f.background == "white":
-            zh = f"照片背景为白色（边缘平均颜色 {rgb}），应为蓝色或红色"
-            en = f"The photo background is white (border average {rgb}); it must be blue or red"
-        else:
-            name_zh, name_en = _colour_name(f.background_rgb)
-            zh = f"照片背景为其他颜色（{name_zh}，边缘平均颜色 {rgb}），应为蓝色或红色"
-            en = (
-                f"The photo background is another colour ({name_en}, border average {rgb}); "
-                "it must be blue or red"
-            )
-        out.append(("people.photo.background", zh, en))
-
-    if f.faces is not None and f.faces != 1:
-        if f.faces == 0:
-            zh = "照片中未检测到正面人脸，应为本人免冠正面照"
-            en = (
-                "No frontal face was found in the photo; "
-                "it must show the person's bareheaded face from the front"
-            )
-        else:
-            zh = f"照片中检测到 {f.faces} 张人脸，应只有本人 1 张"
-            en = f"The photo shows {f.faces} faces; it must show exactly 1 (the person's own)"
-        out.append(("people.photo.face", zh, en))
-
-    return out
