@@ -26,6 +26,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -279,6 +280,13 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic work, run by `celery -A skillcert beat` next to the workers (or the same commands from cron).
+CELERY_BEAT_SCHEDULE = {
+    "blanks-recall-uncollected-daily": {  # R2.8: five years uncollected → recalled
+        "task": "skillcert.blanks.recall_uncollected_daily",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 # --- logging: never a full ID number (X7); the filter masks any that slip into a message ---------
 LOGGING = {

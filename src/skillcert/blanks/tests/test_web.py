@@ -345,3 +345,42 @@ def test_r2_8_recall_as_a_job_within_the_organisation(demo: dict[str, Any]) -> N
     job = run_job_now(str(job.pk))
     assert job.result == {"recalled": [cert.number]}
     assert Distribution.objects.get(certificate=cert).status == DistributionStatus.RECALLED
+
+
+def test_r2_8_recall_runs_daily_on_the_beat_schedule(demo: dict[str, Any], settings: Any) -> None:
+    """The five-year recall is scheduled every day (Celery beat) and the scheduled task recalls what is
+    due in the whole register, once."""
+    from celery.schedules import crontab
+
+    from skillcert.audit.models import AuditEntry
+    from skillcert.blanks.tasks import recall_uncollected_daily
+    from skillcert.celery import app
+
+    app.loader.import_default_modules()  # what a beat or worker process does at start
+    entry = settings.CELERY_BEAT_SCHEDULE["blanks-recall-uncollected-daily"]
+    assert entry["task"] in app.tasks  # found by autodiscovery under that name
+    assert isinstance(entry["schedule"], crontab) and entry["schedule"].hour == {2}
+    assert settings.CELERY_TIMEZONE == "Asia/Shanghai"
+
+    orgs = demo["orgs"]
+    stock(demo, first=1, last=5, to_city=5)
+    old, young = issue(demo, 2)
+    for cert in (old, young):
+        ledger.bind_next_serial(holder=orgs["JS-NJ"], level="4", certificate=cert, actor=None)
+    start = datetime.datetime(2020, 8, 1, 9, tzinfo=datetime.UTC)
+    distribution.publish_notice(
+        organisation=orgs["JS-NJ"],
+        title="2020年证书领取",
+        place="一楼大厅",
+        collect_from=start,
+        collect_until=start + datetime.timedelta(days=30),
+        certificates=[old, young],
+        actor=None,
+    )
+    Distribution.objects.filter(certificate=old).update(exam_date=datetime.date(2020, 6, 1))
+    assert recall_uncollected_daily.delay().get() == [old.number]  # as beat sends it (eager here)
+    assert Distribution.objects.get(certificate=old).status == DistributionStatus.RECALLED
+    assert Distribution.objects.get(certificate=young).status == DistributionStatus.HELD
+    assert recall_uncollected_daily() == []  # idempotent: nothing more the next day
+    row = AuditEntry.objects.filter(action="blanks.distribution_recalled").get()
+    assert row.channel == "job" and row.actor_id is None
