@@ -286,6 +286,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "skillcert.blanks.recall_uncollected_daily",
         "schedule": crontab(hour=2, minute=30),
     },
+    "people-prune-orphan-photos-daily": {  # photo files of refused enrolments (R0.3, X7)
+        "task": "skillcert.people.prune_orphan_photos_daily",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # --- logging: never a full ID number (X7); the filter masks any that slip into a message ---------

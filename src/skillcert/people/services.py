@@ -397,3 +397,36 @@ def store_photo(data: bytes, *, source: str, record: str | None = None) -> Photo
         defaults={"width": facts.width, "height": facts.height, "size": len(data), "source": source},
     )
     return photo
+
+
+def prune_orphan_photos(*, older_than: datetime.timedelta = datetime.timedelta(hours=6)) -> list[str]:
+    """Delete photo files that no Photo row names (R0.3, X7). `store_photo` writes the file before the
+    transaction that records it commits; when that transaction is rolled back — an enrolment refused,
+    a roster row in error — the file of someone who is not on record stays behind. Only files older
+    than `older_than` go, so a transaction still in flight keeps its file. Returns the hashes removed;
+    one audit row records them."""
+    root = settings.MEDIA_ROOT / "photos"
+    if not root.is_dir():
+        return []
+    cutoff = datetime.datetime.now().timestamp() - older_than.total_seconds()
+    removed: list[str] = []
+    batch: dict[str, Any] = {}
+
+    def settle() -> None:
+        known = set(Photo.objects.filter(sha256__any=list(batch)).values_list("sha256", flat=True))
+        for sha in sorted(set(batch) - known):
+            batch[sha].unlink(missing_ok=True)
+            removed.append(sha)
+        batch.clear()
+
+    for path in root.glob("??/*.jpg"):
+        if len(path.stem) == 64 and path.parent.name == path.stem[:2] and path.stat().st_mtime < cutoff:
+            batch[path.stem] = path
+            if len(batch) >= 1000:
+                settle()
+    if batch:
+        settle()
+    removed.sort()
+    if removed:
+        log_action("people.photos.pruned", None, data={"count": len(removed), "sha256": removed[:1000]})
+    return removed

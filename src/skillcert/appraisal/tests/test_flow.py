@@ -379,3 +379,54 @@ def test_r4_5_results_cannot_be_submitted_before_the_exam(actors: dict[str, Any]
     with pytest.raises(Conflict) as exc:
         reports.submit_report(session, actor=actors["operator"])
     assert exc.value.code == "appraisal.report.before_exam"
+
+
+def test_x7_photo_files_of_refused_enrolments_are_pruned(
+    actors: dict[str, Any], settings: Any, tmp_path: Any
+) -> None:
+    """R0.3, X7: the photo of an enrolment that was refused (rolled back) leaves a file that no record
+    names; the daily prune deletes it, and only it."""
+    import os
+    from io import StringIO
+
+    from django.core.management import call_command
+    from PIL import Image
+
+    from skillcert.appraisal.tests.test_views import spec_photo
+    from skillcert.people.models import Photo
+    from skillcert.people.services import prune_orphan_photos
+
+    settings.MEDIA_ROOT = tmp_path
+    session = approved_session(actors)
+    subject = session.subjects.get(occupation__code=TURNER)
+    person = {"name": "照片甲", "document_type": "resident_id", "document_number": resident_id(700)}
+    kept = enrolment.enrol_manual(
+        session, subject, actor=actors["operator"], photo_upload=spec_photo(), **person
+    )
+    assert kept.photo is not None
+    second = io.BytesIO()
+    Image.open(io.BytesIO(spec_photo())).save(second, "JPEG", quality=85, dpi=(350, 350))
+    with pytest.raises(ValidationFailed):  # already enrolled: refused, nothing recorded
+        enrolment.enrol_manual(
+            session, subject, actor=actors["operator"], photo_upload=second.getvalue(), **person
+        )
+    files = {p.stem: p for p in (tmp_path / "photos").glob("??/*.jpg")}
+    orphans = set(files) - set(Photo.objects.values_list("sha256", flat=True))
+    assert len(files) == 2 and len(orphans) == 1  # the refused one's file is still there
+    young = tmp_path / "photos" / "ab" / ("ab" * 32 + ".jpg")  # an upload whose transaction is in flight
+    young.parent.mkdir(parents=True, exist_ok=True)
+    young.write_bytes(second.getvalue())
+    long_ago = datetime.datetime.now().timestamp() - 7 * 3600
+    for path in files.values():
+        os.utime(path, (long_ago, long_ago))
+
+    assert prune_orphan_photos() == sorted(orphans)
+    assert not files[orphans.pop()].exists() and young.exists()
+    assert Photo.objects.get(pk=kept.photo_id).read() == spec_photo()  # the recorded one is untouched
+    assert AuditEntry.objects.filter(action="people.photos.pruned").count() == 1
+    out = StringIO()
+    call_command("prune_photos", "--hours", "6", stdout=out)
+    assert out.getvalue().strip() == "removed 0 orphan photo files" and young.exists()
+    assert "skillcert.people.prune_orphan_photos_daily" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
