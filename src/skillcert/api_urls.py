@@ -33,6 +33,7 @@ from skillcert.core.api import api_not_found
 from skillcert.esign.api import IssuerKeyViewSet, RevocationListView
 from skillcert.exchange.api import CredentialView, ImportView, NationalExportView
 from skillcert.holders.api import ReissueRequestViewSet
+from skillcert.holders.api_staff import CertificateInquiryViewSet, CorrectionRequestViewSet
 from skillcert.jobs.api import JobViewSet
 from skillcert.orgs.api import AdministratorEntryViewSet, OrganisationViewSet, RolloutSettingViewSet, me
 from skillcert.people.api import PersonViewSet
@@ -69,6 +70,8 @@ router.register("blank-serials", SerialViewSet, basename="blank-serial")
 router.register("blank-requisitions", RequisitionViewSet, basename="blank-requisition")
 router.register("blank-destructions", DestructionViewSet, basename="blank-destruction")
 router.register("reissue-requests", ReissueRequestViewSet, basename="reissue-request")
+router.register("certificate-inquiries", CertificateInquiryViewSet, basename="certificate-inquiry")
+router.register("correction-requests", CorrectionRequestViewSet, basename="correction-request")
 router.register("blank-distributions", DistributionViewSet, basename="blank-distribution")
 
 urlpatterns = [

@@ -265,6 +265,8 @@ SPECTACULAR_SETTINGS = {
         "CalendarDayKindEnum": "skillcert.catalog.models.CalendarDay.Kind",
         "DocumentTypeEnum": "skillcert.people.models.DocumentType",
         "GenderEnum": "skillcert.people.models.Gender",
+        "InquiryStatusEnum": "skillcert.holders.models.CertificateInquiry.Status",
+        "CorrectionStatusEnum": "skillcert.holders.models.CorrectionRequest.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import FileResponse, Http404
 from django.utils import timezone
 
 from skillcert.audit.services import log_action
@@ -187,9 +188,28 @@ def visible_to(user: Any) -> QuerySet[CorrectionRequest]:
     ).select_related("certificate", "certificate__organisation", "decided_by")
 
 
+def evidence_path(item: CorrectionEvidence) -> Path | None:
+    """The stored file of an evidence item; None when it is missing or its stored path would lead
+    outside MEDIA_ROOT."""
+    root = Path(settings.MEDIA_ROOT)
+    path = root / item.stored_path
+    if not path.resolve().is_relative_to(root.resolve()) or not path.exists():
+        return None
+    return path
+
+
 def evidence_intact(item: CorrectionEvidence) -> bool:
-    path = Path(settings.MEDIA_ROOT) / item.stored_path
-    return path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == item.sha256
+    path = evidence_path(item)
+    return path is not None and hashlib.sha256(path.read_bytes()).hexdigest() == item.sha256
+
+
+def evidence_response(item: CorrectionEvidence) -> FileResponse:
+    """The evidence file streamed as uploaded (its sniffed content type and original name), for the
+    back-office page and the REST API alike; 404 when the file is missing or lies outside MEDIA_ROOT."""
+    path = evidence_path(item)
+    if path is None:
+        raise Http404
+    return FileResponse(path.open("rb"), content_type=item.content_type, filename=item.original_name)
 
 
 def forward(request: CorrectionRequest, *, actor: Any) -> CorrectionRequest:

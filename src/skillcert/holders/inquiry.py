@@ -274,6 +274,15 @@ def overdue(user: Any, today: datetime.date | None = None) -> QuerySet[Certifica
     )
 
 
+def is_overdue(inquiry: CertificateInquiry, today: datetime.date | None = None) -> bool:
+    """The same test as `overdue`, for one inquiry."""
+    return (
+        inquiry.status == CertificateInquiry.Status.OPEN
+        and inquiry.due_on is not None
+        and inquiry.due_on < (today or timezone.localdate())
+    )
+
+
 def candidates(inquiry: CertificateInquiry, user: Any) -> QuerySet[Certificate]:
     """Certificates in the user's scope whose holder has the inquiry's ID number."""
     return (
@@ -288,11 +297,34 @@ def full_id_number(inquiry: CertificateInquiry) -> str:
     return decrypt(inquiry.id_cipher)
 
 
+def _candidate(inquiry: CertificateInquiry, user: Any, reference: str) -> Certificate:
+    """The candidate certificate named by its number or, failing that, by its id."""
+    found = candidates(inquiry, user)
+    ref = reference.strip()
+    cert = found.filter(number=ref).first()
+    if cert is None and ref.isascii() and ref.isdigit() and len(ref) < 19:
+        cert = found.filter(pk=int(ref)).first()
+    if cert is None:
+        raise _not_a_candidate()
+    return cert
+
+
+def _not_a_candidate() -> NotFound:
+    return NotFound(
+        "holders.inquiry.certificate", "证书不在候选范围内", "Not one of the candidate certificates"
+    )
+
+
 def answer_inquiry(
-    inquiry: CertificateInquiry, *, actor: Any, answer: str, certificate: Certificate | None = None
+    inquiry: CertificateInquiry,
+    *,
+    actor: Any,
+    answer: str,
+    certificate: Certificate | str | None = None,
 ) -> CertificateInquiry:
     """The centre's answer (holders.answer at the inquiry's centre); optionally naming the certificate
-    found. Answered inquiries are final: a further answer is refused."""
+    found, as a record or by its number or id (the REST API), which must be one of the candidates.
+    Answered inquiries are final: a further answer is refused."""
     text = (answer or "").strip()
     if not text or len(text) > 2000:
         raise ValidationFailed.of(
@@ -313,10 +345,10 @@ def answer_inquiry(
             raise Conflict(
                 "holders.inquiry.answered", "该查询已答复", "The inquiry has already been answered"
             )
-        if certificate is not None and not candidates(inq, actor).filter(pk=certificate.pk).exists():
-            raise NotFound(
-                "holders.inquiry.certificate", "证书不在候选范围内", "Not one of the candidate certificates"
-            )
+        if isinstance(certificate, str):
+            certificate = _candidate(inq, actor, certificate) if certificate.strip() else None
+        elif certificate is not None and not candidates(inq, actor).filter(pk=certificate.pk).exists():
+            raise _not_a_candidate()
         inq.status = CertificateInquiry.Status.ANSWERED
         inq.answer = text
         inq.answered_at = timezone.now()

@@ -4,14 +4,12 @@ an audited service."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,12 +114,7 @@ def correction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def correction_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
     req = get_object_or_404(corrections.visible_to(request.user), pk=pk)
-    item = get_object_or_404(req.evidence, pk=evidence_pk)
-    root = Path(settings.MEDIA_ROOT)
-    path = root / item.stored_path
-    if not path.resolve().is_relative_to(root.resolve()) or not path.exists():
-        raise Http404
-    return FileResponse(path.open("rb"), content_type=item.content_type, filename=item.original_name)
+    return corrections.evidence_response(get_object_or_404(req.evidence, pk=evidence_pk))
 
 
 @login_required
