@@ -138,5 +138,5 @@ class VerifyView(APIView):
     def handle_exception(self, exc: Exception) -> Response:
         response = super().handle_exception(exc)
         if isinstance(exc, services.RateLimited):
-            response["Retry-After"] = str(max(1, exc.retry_after))
+            response["Retry-After"] = exc.retry_after_header
         return response

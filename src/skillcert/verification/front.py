@@ -42,7 +42,7 @@ from rest_framework.renderers import JSONRenderer
 from skillcert.core.api import problem_body
 from skillcert.core.errors import SkillcertError
 from skillcert.verification import fast
-from skillcert.verification.api import VerifyView, plain_number_lookup
+from skillcert.verification.api import VerifyView, client_address, plain_number_lookup
 from skillcert.verification.models import LookupLog
 from skillcert.verification.services import RateLimited
 
@@ -92,11 +92,11 @@ def verify_view(request: HttpRequest) -> HttpResponse:
     headers = _VIEW_HEADERS
     try:
         verdict = fast.verify_by_number(
-            number, name, channel=LookupLog.Channel.API, client=str(request.META.get("REMOTE_ADDR") or "")
+            number, name, channel=LookupLog.Channel.API, client=client_address(request)
         )
     except SkillcertError as exc:
         if isinstance(exc, RateLimited):
-            headers = {**headers, "Retry-After": str(max(1, exc.retry_after))}
+            headers = {**headers, "Retry-After": exc.retry_after_header}
         return _render(problem_body(exc), exc.status, "application/problem+json", headers)
     return _render(verdict.as_dict(), 200, "application/json", headers)
 

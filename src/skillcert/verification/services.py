@@ -98,6 +98,11 @@ class RateLimited(SkillcertError):
         )
         self.retry_after = retry_after
 
+    @property
+    def retry_after_header(self) -> str:
+        """The `Retry-After` value every answer to a refused lookup carries (seconds, at least 1)."""
+        return str(max(1, self.retry_after))
+
 
 @dataclass(frozen=True)
 class Verdict:

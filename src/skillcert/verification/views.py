@@ -37,7 +37,7 @@ def _failure(request: HttpRequest, context: dict[str, Any], exc: SkillcertError)
     context["field_errors"] = exc.errors if isinstance(exc, ValidationFailed) else []
     response = _render(request, context, status=exc.status)
     if isinstance(exc, services.RateLimited):
-        response["Retry-After"] = str(max(1, exc.retry_after))
+        response["Retry-After"] = exc.retry_after_header
     return response
 
 
