@@ -4,9 +4,8 @@ What `rules.RowChecker` reads a row with: the accepted cell vocabularies (gender
 Chinese column names of the error messages; `_text` (any cell as stripped text); the fast paths of the
 tight loop — `_fast_number` (a clean, valid certificate number without the full parser), the patterns of
 a resident ID, a date and a score, and the ISO 7064 MOD 37,36 running state of a GB/T 36904 licence
-identifier; and `document_hasher` (people.protect.bulk_document_hasher). A fast
-path only ever accepts: whatever it does not accept goes to the project's full parser, which names the
-problem.
+identifier. A fast path only ever accepts: whatever it does not accept goes to the project's full
+parser, which names the problem.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from typing import Any, Final
 
 from skillcert.certificates.choices import CertificateSource
 from skillcert.certificates.numbering import GBT2260_PROVINCES, National16, Skill22
-from skillcert.people.protect import bulk_document_hasher
 
 _GENDERS: Final = {"男": "M", "女": "F", "M": "M", "F": "F", "MALE": "M", "FEMALE": "F"}
 _SOURCES: Final = {
@@ -70,9 +68,6 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # XLSX cells holding 2015 or 4 come back as floats
     return str(value).strip()
-
-
-document_hasher = bulk_document_hasher  # the name the checker and its tests use
 
 
 def _mod_37_36_state(text: str, state: int = 18) -> int:

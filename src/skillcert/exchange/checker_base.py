@@ -30,11 +30,11 @@ from skillcert.exchange.cells import (
     _mod_37_36_check,
     _mod_37_36_state,
     _text,
-    document_hasher,
 )
 from skillcert.orgs.models import Organisation
 from skillcert.people.idnumber import check_character as id_check_character
 from skillcert.people.idnumber import region_name
+from skillcert.people.protect import bulk_document_hasher
 
 
 class RowCheckerBase:
@@ -66,7 +66,7 @@ class RowCheckerBase:
         self.positions: dict[str, int] = {}
         self._licence_heads: dict[int, tuple[str, int]] = {}
         self._regions: dict[str, bool] = {}
-        self.document_hash = document_hasher()
+        self.document_hash = bulk_document_hasher()
 
     def _fast_resident(self, text: str) -> tuple[str, str, datetime.date] | None:
         """(number, gender, birth date) of a clean, valid 18-digit ID, else None (then the full parser

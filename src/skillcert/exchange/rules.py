@@ -9,7 +9,7 @@ an ID or a name is accepted by an import exactly when it is accepted everywhere 
 
 This module holds the row rules (`RowChecker.check`) and their result (`CleanRow`); the state loaded
 once per import and the per-cell parsers are in `checker_base` (`RowCheckerBase`), the database-free
-cell helpers and fast paths in `cells`. Import `CleanRow`, `RowChecker` and `document_hasher` from here.
+cell helpers and fast paths in `cells`. Import `CleanRow` and `RowChecker` from here.
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ from typing import Any
 from skillcert.certificates.choices import CertificateKind
 from skillcert.certificates.numbering import National16, Scheme, check_issuer_area, parse_certificate_number
 from skillcert.core.errors import FieldError, ValidationFailed
-from skillcert.exchange.cells import _CJK_NAME, _GENDERS, _SOURCES, _fast_number, _text, document_hasher
+from skillcert.exchange.cells import _CJK_NAME, _GENDERS, _SOURCES, _fast_number, _text
 from skillcert.exchange.checker_base import RowCheckerBase
 from skillcert.people.idnumber import normalise_document, parse_resident_id
 from skillcert.people.models import GENDER_ZH, DocumentType
 from skillcert.people.names import normalise_name
 from skillcert.people.protect import mask
 
-__all__ = ["CleanRow", "RowChecker", "document_hasher"]
+__all__ = ["CleanRow", "RowChecker"]
 
 
 @dataclass(slots=True)
