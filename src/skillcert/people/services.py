@@ -414,13 +414,16 @@ def prune_orphan_photos(*, older_than: datetime.timedelta = datetime.timedelta(h
 
     def settle() -> None:
         known = set(Photo.objects.filter(sha256__any=list(batch)).values_list("sha256", flat=True))
-        for sha in sorted(set(batch) - known):
+        for sha in set(batch) - known:
             batch[sha].unlink(missing_ok=True)
             removed.append(sha)
         batch.clear()
 
     for path in root.glob("??/*.jpg"):
-        if len(path.stem) == 64 and path.parent.name == path.stem[:2] and path.stat().st_mtime < cutoff:
+        named = len(path.stem) == 64 and path.relative_to(settings.MEDIA_ROOT).as_posix() == (
+            Photo(sha256=path.stem).relative_path  # where store_photo puts that hash
+        )
+        if named and path.stat().st_mtime < cutoff:
             batch[path.stem] = path
             if len(batch) >= 1000:
                 settle()

@@ -32,11 +32,7 @@ def check_upload(request: Any, channel: str) -> filecheck.FileCheck:
     is logged and raised."""
     client = client_address(request)
     method = LookupLog.Method.FILE
-    try:
-        services.count_lookup(client)
-    except services.RateLimited as exc:
-        services._log(channel, method, client, "rate_limited", exc.code, "")
-        raise
+    services._count(channel, method, client)
     try:
         result = filecheck.check_file(_read(request.FILES.get("file")))
     except SkillcertError as exc:
