@@ -20,10 +20,17 @@ from skillcert.holders.models import ReissueRequest
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
 
+def frozen_fact(key: str, certificate: str = "certificate.") -> Any:
+    """A read-only fact of a certificate's frozen data — the holder's `name`, the `id_number_masked`
+    (never more of the ID number, X7) — "" when absent. `certificate` is the path to the certificate
+    from the serialised object ("" when it is the certificate)."""
+    return serializers.CharField(source=f"{certificate}data.{key}", default="", read_only=True)
+
+
 class ReissueRequestSerializer(serializers.ModelSerializer):
     certificate = serializers.CharField(source="certificate.number", read_only=True)
-    holder_name = serializers.SerializerMethodField()
-    id_number_masked = serializers.SerializerMethodField()
+    holder_name = frozen_fact("name")
+    id_number_masked = frozen_fact("id_number_masked")
     organisation = serializers.IntegerField(source="certificate.organisation_id", read_only=True)
     decided_by = serializers.SerializerMethodField()
     event_kind = serializers.SerializerMethodField()
@@ -47,12 +54,6 @@ class ReissueRequestSerializer(serializers.ModelSerializer):
             "event_kind",
         ]
         read_only_fields = fields
-
-    def get_holder_name(self, r: ReissueRequest) -> str:
-        return str(r.certificate.data.get("name", ""))
-
-    def get_id_number_masked(self, r: ReissueRequest) -> str:
-        return str(r.certificate.data.get("id_number_masked", ""))
 
     def get_decided_by(self, r: ReissueRequest) -> str:
         return r.decided_by.username if r.decided_by else ""

@@ -21,9 +21,9 @@ from rest_framework.response import Response
 from skillcert.certificates.models import Certificate
 from skillcert.core.api import ScopedQuerysetMixin
 from skillcert.holders import corrections, inquiry
+from skillcert.holders.api import PROBLEM, frozen_fact
 from skillcert.holders.models import CertificateInquiry, CorrectionEvidence, CorrectionRequest
 
-PROBLEM = {"$ref": "#/components/schemas/Problem"}
 DECIDED = OpenApiResponse(PROBLEM, description="Already answered or decided")
 
 
@@ -79,8 +79,8 @@ class InquirySerializer(serializers.ModelSerializer):
 class CandidateSerializer(serializers.ModelSerializer):
     """A certificate in the caller's scope with the inquiry's ID number: the number masked only."""
 
-    name = serializers.SerializerMethodField()
-    id_number_masked = serializers.SerializerMethodField()
+    name = frozen_fact("name", certificate="")
+    id_number_masked = frozen_fact("id_number_masked", certificate="")
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     occupation = serializers.CharField(source="occupation.name", read_only=True)
     occupation_code = serializers.CharField(source="occupation.code", read_only=True)
@@ -102,12 +102,6 @@ class CandidateSerializer(serializers.ModelSerializer):
             "state",
         ]
         read_only_fields = fields
-
-    def get_name(self, c: Certificate) -> str:
-        return str(c.data.get("name", ""))
-
-    def get_id_number_masked(self, c: Certificate) -> str:
-        return str(c.data.get("id_number_masked", ""))
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -194,8 +188,8 @@ class CorrectionEvidenceSerializer(serializers.ModelSerializer):
 
 class CorrectionRequestSerializer(serializers.ModelSerializer):
     certificate = serializers.CharField(source="certificate.number", read_only=True)
-    holder_name = serializers.SerializerMethodField()
-    id_number_masked = serializers.SerializerMethodField()
+    holder_name = frozen_fact("name")
+    id_number_masked = frozen_fact("id_number_masked")
     organisation = serializers.IntegerField(source="certificate.organisation_id", read_only=True)
     organisation_name = serializers.CharField(source="certificate.organisation.name", read_only=True)
     changes = serializers.SerializerMethodField()
@@ -221,12 +215,6 @@ class CorrectionRequestSerializer(serializers.ModelSerializer):
             "event",
         ]
         read_only_fields = fields
-
-    def get_holder_name(self, r: CorrectionRequest) -> str:
-        return str(r.certificate.data.get("name", ""))
-
-    def get_id_number_masked(self, r: CorrectionRequest) -> str:
-        return str(r.certificate.data.get("id_number_masked", ""))
 
     def get_changes(self, r: CorrectionRequest) -> dict[str, Any]:
         """The requested changes; a new ID number only masked."""
