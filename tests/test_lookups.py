@@ -1,4 +1,5 @@
-"""`field__any`: the same rows as `field__in`, one array parameter on PostgreSQL (core/lookups.py)."""
+"""`field__any`: the same rows as `field__in`, one array parameter on PostgreSQL (core/lookups.py; the
+import's per-chunk look-ups, R3.3)."""
 
 from __future__ import annotations
 

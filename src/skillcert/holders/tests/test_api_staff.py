@@ -64,7 +64,7 @@ def fields(problem: dict[str, Any]) -> set[str]:
     return {e["field"] for e in problem["errors"]}
 
 
-def test_inquiries_scoped_filtered_answered(
+def test_r3_4_x4_inquiries_scoped_filtered_answered(
     api: Any, demo: dict[str, Any], issued: list[Certificate]
 ) -> None:
     late = open_inquiry(demo, issued[1], 1, confirmed_days_ago=20)  # due five days ago
@@ -159,7 +159,7 @@ def submit(
     )
 
 
-def test_corrections_scoped_forwarded_rejected_and_evidence(
+def test_r3_5_x4_corrections_scoped_forwarded_rejected_and_evidence(
     api: Any, demo: dict[str, Any], issued: list[Certificate]
 ) -> None:
     image, ticket = png_bytes(), pdf_bytes()
@@ -234,7 +234,7 @@ def test_corrections_scoped_forwarded_rejected_and_evidence(
     assert seen.clean(id_of(0), id_of(1))
 
 
-def test_new_id_number_only_masked(api: Any, demo: dict[str, Any], issued: list[Certificate]) -> None:
+def test_x7_new_id_number_only_masked(api: Any, demo: dict[str, Any], issued: list[Certificate]) -> None:
     """A correction of the ID number itself: the API shows the new number masked only (X7)."""
     from skillcert.people.idnumber import check_character
 
