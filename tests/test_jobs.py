@@ -73,9 +73,9 @@ def test_job_page_shows_progress_and_download(
 
 @pytest.mark.django_db
 def test_failing_job_records_bilingual_error(demo: dict[str, Any]) -> None:
-    from skillcert.jobs.registry import job_kind
+    from skillcert.jobs.registry import job_kind, no_params
 
-    @job_kind("tests.fails")
+    @job_kind("tests.fails", permission="jobs.run", authorise=no_params)
     def _fails(job: Any, progress: Any) -> None:
         progress.total(3)
         progress.advance()

@@ -18,6 +18,7 @@ from skillcert.catalog.filters import OCCUPATION_COLUMNS, OccupationFilter
 from skillcert.catalog.models import CalendarDay, EducationLevel, Occupation
 from skillcert.core.errors import SkillcertError
 from skillcert.jobs.models import Job, JobStatus
+from skillcert.jobs.registry import get_kind
 from skillcert.jobs.services import start_job
 from skillcert.orgs import services as org_services
 from skillcert.orgs.choices import Accreditation, OrgKind
@@ -229,6 +230,11 @@ def job_download(request: HttpRequest, pk: str) -> FileResponse:
     from django.conf import settings
 
     job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk, status=JobStatus.SUCCEEDED)
+    # The file is what the job kind made (a print PDF carries full ID numbers): seeing the job is not
+    # enough, the kind's own permission at the job's organisation is needed (issue 13 item 1).
+    kind = get_kind(job.kind)
+    if kind is None or not has_permission(request.user, kind.permission, job.organisation):
+        raise Http404
     relative = (job.result or {}).get("file")
     if not relative:
         raise Http404

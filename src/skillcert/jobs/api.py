@@ -50,7 +50,9 @@ class JobSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = kinds()  # type: ignore[attr-defined]
+        # Kinds that services start on the user's behalf (print rendering, imports of a stored file)
+        # are not offered here (issue 13 item 1).
+        self.fields["kind"].choices = kinds(api_only=True)  # type: ignore[attr-defined]
         request = self.context.get("request")
         if request is not None and getattr(request, "user", None) is not None:
             self.fields["organisation"].queryset = Organisation.objects.visible_to(  # type: ignore[attr-defined]

@@ -12,9 +12,9 @@ from skillcert.audit.services import log_action
 from skillcert.core import context
 from skillcert.core.errors import NotPermitted, SkillcertError, field_error
 from skillcert.jobs.models import Job, JobStatus
-from skillcert.jobs.registry import get_kind
+from skillcert.jobs.registry import JobKind, get_kind
 from skillcert.orgs.models import Organisation
-from skillcert.orgs.scoping import has_permission
+from skillcert.orgs.scoping import forget_memberships, has_permission
 
 logger = logging.getLogger(__name__)
 _SAVE_EVERY = 50  # progress rows are written at most every N steps, and at the end
@@ -63,19 +63,31 @@ def start_job(
     registered = get_kind(kind)
     if registered is None:
         raise field_error(kind, "kind", "jobs.kind.unknown", "未知的任务类型", "Unknown job kind")
-    _fn, permission = registered
-    if actor is not None and not has_permission(actor, permission, organisation):
+    if actor is not None and not has_permission(actor, registered.permission, organisation):
         raise NotPermitted()
+    params = registered.authorise(dict(params or {}), actor, organisation)
     with transaction.atomic():
         job = Job.objects.create(
             kind=kind,
-            params=params or {},
+            params=params,
             organisation=organisation,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        log_action("jobs.job.started", job, actor=actor, data={"kind": kind, "params": params or {}})
+        log_action("jobs.job.started", job, actor=actor, data={"kind": kind, "params": params})
         transaction.on_commit(lambda: _enqueue(job.pk))
     return job
+
+
+def _authorise_again(kind: JobKind, job: Job) -> None:
+    """Before running, the job's actor must still hold the kind's permission at the job's organisation
+    and still reach every object the params name (X1): a role withdrawn or params written around
+    `start_job` stop here."""
+    actor = job.created_by
+    if actor is not None:
+        forget_memberships(actor)
+        if not has_permission(actor, kind.permission, job.organisation):
+            raise NotPermitted()
+    kind.authorise(dict(job.params or {}), actor, job.organisation)
 
 
 def _enqueue(job_id: Any) -> None:
@@ -103,7 +115,8 @@ def run_job_now(job_id: str) -> Job:
         try:
             if registered is None:
                 raise field_error(job.kind, "kind", "jobs.kind.unknown", "未知的任务类型", "Unknown job kind")
-            result = registered[0](job, progress)
+            _authorise_again(registered, job)
+            result = registered.run(job, progress)
             job.status, job.result = JobStatus.SUCCEEDED, result
         except SkillcertError as exc:
             job.status = JobStatus.FAILED
