@@ -18,19 +18,23 @@ screenshots go to a temporary directory, or to $SKILLCERT_SCREENSHOTS when set. 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.test_browser import CHROMIUM, FULL_ID, MASKED_ID, open_page
+from skillcert.verification.services import public_mask
+from tests.test_browser import CHROMIUM, FULL_ID, open_page
 from tests.test_browser import check_screenshot as check_png
 
 pytestmark = pytest.mark.browser
 
 TURNER = "6-18-01-01"  # 车工
 NEW_SERIAL = "B0000077"
+# The public mask: the first 3 characters and the check character (issue 13 item 2).
+PUBLIC_MASKED_ID = re.compile(r"\b\d{3}\*{14}[\dX]\b")
 
 
 @pytest.fixture
@@ -122,7 +126,8 @@ def test_r3_1_public_verification_page_in_a_browser(
         assert verdict(page) == ("valid", "")
         assert "证书有效" in text and "The certificate is valid" in text
         assert valid.number in text and valid.data["name"] in text
-        assert MASKED_ID.search(text) and valid.data["id_number_masked"] in text
+        assert PUBLIC_MASKED_ID.search(text) and public_mask(valid.data["id_number_masked"]) in text
+        assert valid.data["id_number_masked"] not in text and valid.data["birth_date"] not in text
         assert valid.data["occupation"] in text and valid.data["issuing_authority"] in text
         assert page.locator("section.verdict .reissue-mark").count() == 0
         no_full_id(page, register)

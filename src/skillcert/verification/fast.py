@@ -26,8 +26,6 @@ separately, as in the service. Input errors and rate limiting raise and log exac
 
 from __future__ import annotations
 
-import datetime
-import json
 import time
 from typing import Any
 
@@ -38,7 +36,6 @@ from django.db import DatabaseError, connection
 from skillcert.certificates.choices import EventKind
 from skillcert.certificates.models import Certificate, CertificateEvent
 from skillcert.certificates.numbering import normalise_number
-from skillcert.certificates.services.lifecycle import fold_events, view_from_folded
 from skillcert.core.api import storable_text
 from skillcert.core.errors import SkillcertError
 from skillcert.verification import services
@@ -162,29 +159,9 @@ def count_lookup(client: str | None) -> None:
 # --- the lookup ---------------------------------------------------------------------------------------
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, (str, bytes)) else value
-
-
-def _at(value: Any) -> datetime.datetime:
-    if isinstance(value, datetime.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
-    parsed = datetime.datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
-
-
 def _view_of(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
     """The current view (lifecycle's own derivation) from the certificate + event rows."""
-    first = rows[0]
-    certificate = Certificate(id=first[0], number=first[1], kind=first[2], data=_json(first[3]), id_cipher="")
-    events = [
-        CertificateEvent(
-            id=r[4], kind=r[5], at=_at(r[6]), blank_serial=r[7], reason=r[8], data=_json(r[9]), actor_id=r[10]
-        )
-        for r in rows
-        if r[4] is not None
-    ]
-    return view_from_folded(certificate, fold_events(certificate, events))
+    return services.views_from_rows(rows)[0]
 
 
 def _lookup_pg(number: str, name: str, channel: str, network: str, prefix: str) -> Verdict:
