@@ -17,6 +17,7 @@ from skillcert.appraisal.models import AppraisalSession
 from skillcert.certificates.filters import CertificateFilter
 from skillcert.certificates.models import Certificate, CertificateEvent, NumberingConfig
 from skillcert.certificates.services.issue import issue_certificates
+from skillcert.certificates.services.lifecycle_view import shown_event_data
 from skillcert.certificates.views import actor_label, directory_entries
 from skillcert.core.api import ScopedQuerysetMixin
 from skillcert.core.errors import NotFound
@@ -76,6 +77,12 @@ class CertificateEventSerializer(serializers.ModelSerializer):
 
     def get_actor_label(self, e: CertificateEvent) -> str:
         return actor_label(e)
+
+    def to_representation(self, e: CertificateEvent) -> dict[str, Any]:
+        """`data` is only what the one whitelist lets out (never the encrypted ID number, X7)."""
+        out = dict(super().to_representation(e))
+        out["data"] = shown_event_data(e)
+        return out
 
 
 class IssueSerializer(serializers.Serializer):

@@ -24,6 +24,7 @@ from skillcert.backoffice.listing import FilteredListView
 from skillcert.certificates.filters import CERTIFICATE_COLUMNS, CertificateFilter
 from skillcert.certificates.models import Certificate, CertificateEvent, NumberingConfig
 from skillcert.certificates.services.issue import issue_certificates
+from skillcert.certificates.services.lifecycle_view import shown_event_data
 from skillcert.core.api import storable_text
 from skillcert.core.errors import SkillcertError
 from skillcert.orgs.scoping import has_permission
@@ -72,7 +73,7 @@ def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
         number=number,
     )
     events = [
-        {"event": e, "actor_label": actor_label(e)}
+        {"event": e, "actor_label": actor_label(e), "data": shown_event_data(e)}
         for e in cert.events.select_related("actor").order_by("at", "id")
     ]
     session = cert.enrolment.session if cert.enrolment_id and cert.enrolment else None

@@ -103,3 +103,23 @@ def derive_state(certificate: Certificate) -> str:
 def current_id_cipher(certificate: Certificate) -> str:
     """The holder's ID number as it stands now, encrypted (the latest approved correction or as issued)."""
     return str(fold_events(certificate, _events(certificate))["id_cipher"])
+
+
+# --- event data as shown or served -----------------------------------------------------------------
+
+# The keys of event data that pages, the API and commands may show, per event kind (issue 13 item 6,
+# X7). Anything else an event stores — the encrypted ID number of a correction above all — stays in the
+# register. A new key is hidden until it is added here.
+SHOWN_EVENT_DATA: dict[str, tuple[str, ...]] = {
+    EventKind.ISSUED: ("number", "for", "source"),
+    EventKind.REISSUED: ("number", "remark"),
+    EventKind.CORRECTION_REQUESTED: ("changes", "evidence"),
+    EventKind.CORRECTED: ("approved", "request", "changes"),
+    EventKind.REVOKED: (),
+}
+
+
+def shown_event_data(event: CertificateEvent) -> dict[str, Any]:
+    """The part of an event's data that may leave the register (the one whitelist for every door)."""
+    data = event.data if isinstance(event.data, dict) else {}
+    return {key: data[key] for key in SHOWN_EVENT_DATA.get(event.kind, ()) if key in data}

@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from skillcert.certificates.models import Certificate
+from skillcert.certificates.services.lifecycle_view import shown_event_data
 from skillcert.core.commands import AuditedCommand
 
 
@@ -27,7 +28,7 @@ class Command(AuditedCommand):
             "issued_on": certificate.issued_on.isoformat(),
             "data": certificate.data,
             "events": [
-                {"kind": e.kind, "at": e.at.isoformat(), "reason": e.reason, "data": e.data}
+                {"kind": e.kind, "at": e.at.isoformat(), "reason": e.reason, "data": shown_event_data(e)}
                 for e in certificate.events.all()
             ],
         }
