@@ -17,6 +17,10 @@ records the caller can actually see, found by listing the matching collection en
 for `/api/v1/x/{id}/`, `/api/v1/organisations/` for a body field `organisation`, the operation's own
 collection for `parent`). Those lists come from the API itself, so new endpoints need no changes here.
 
+The public operations (those the schema documents without a security requirement: verification,
+the token endpoint, issuer keys, the revocation list, the directory) are fuzzed a second time as an
+anonymous client, as the public and an attacker meet them (issue 13): the same checks, no token.
+
 `SKILLCERT_FUZZ_EXAMPLES=500 pytest tests/test_api_schema.py` digs deeper than the suite's bounded run.
 """
 
@@ -125,6 +129,15 @@ def flatmap_body(ctx: Any, body: Any) -> st.SearchStrategy[Any]:
     return st.fixed_dictionaries(strategies).map(lambda chosen: {**body, **chosen})
 
 
+def _is_public(ctx: Any) -> bool:
+    """Operations the schema documents without a security requirement (or with an empty one)."""
+    security = ctx.operation.definition.raw.get("security")
+    return security is None or {} in security
+
+
+public_schema = schema.include(_is_public)
+
+
 @contextmanager
 def _on_test_connection() -> Iterator[None]:
     """Schemathesis calls the WSGI handler directly, in this thread, on the test's own connection.
@@ -172,4 +185,32 @@ def auth_headers(demo: dict[str, Any]) -> Iterator[dict[str, str]]:
 def test_api_conforms_to_schema(case: Any, auth_headers: dict[str, str]) -> None:
     with transaction.atomic(), _on_test_connection():
         case.call_and_validate(headers=auth_headers, checks=CHECKS)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def anonymous(demo: dict[str, Any]) -> Iterator[None]:
+    """The demo data, no credentials, and a clean rate-limit cache for every example run."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@public_schema.parametrize()
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
+)
+def test_public_api_conforms_to_schema_anonymously(case: Any, anonymous: None) -> None:
+    """As anyone on the internet: no token, no session; 429s are documented answers too."""
+    with transaction.atomic(), _on_test_connection():
+        case.call_and_validate(checks=CHECKS)
         transaction.set_rollback(True)
