@@ -127,3 +127,29 @@ def test_x2_audit_api_is_read_only(api: Any, demo: dict[str, Any]) -> None:
     client = api("js_auditor")
     assert client.delete(f"/api/v1/audit/{entry.pk}/").status_code == 405
     assert client.patch(f"/api/v1/audit/{entry.pk}/", {"action": "x"}, format="json").status_code == 405
+
+
+@pytest.mark.django_db
+def test_x7_snapshots_never_carry_secrets_even_when_asked(demo: dict[str, Any]) -> None:
+    """A snapshot of any model leaves out encrypted numbers and keys, keyed hashes, passwords and TOTP
+    secrets, even when the caller lists every field (issue 13: the same class as the event cipher)."""
+    from django.apps import apps
+
+    from skillcert.audit.services import is_secret_field, snapshot
+
+    secret_models = []
+    for model in apps.get_models():
+        names = [f.attname for f in model._meta.concrete_fields]
+        secrets = [n for n in names if is_secret_field(n)]
+        if secrets:
+            secret_models.append(model)
+            row = model()
+            taken = snapshot(row, fields=names)
+            assert not set(secrets) & set(taken), (model, secrets)
+    labels = {m._meta.label for m in secret_models}
+    assert {"people.Person", "certificates.Certificate", "esign.IssuerKey"} <= labels
+    from skillcert.people.models import Person
+
+    person = Person.objects.first()
+    assert person is not None and person.document_cipher
+    assert "document_cipher" not in snapshot(person) and "document_hash" not in snapshot(person)

@@ -29,12 +29,19 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def is_secret_field(name: str) -> bool:
+    """Fields whose values never go into the audit log, whoever asks (X7, issue 13): encrypted ID
+    numbers and keys, keyed hashes of document numbers, passwords and TOTP secrets."""
+    return name.endswith(("_cipher", "_hash", "password", "secret"))
+
+
 def snapshot(
     obj: models.Model, fields: list[str] | None = None, exclude: tuple[str, ...] = ()
 ) -> dict[str, Any]:
-    """The concrete field values of a model instance, for before/after. Secrets are passed in exclude."""
+    """The concrete field values of a model instance, for before/after. Further fields to leave out are
+    passed in exclude; secret fields (`is_secret_field`) are always left out, even when listed."""
     names = fields or [f.attname for f in obj._meta.concrete_fields]
-    return {n: _jsonable(getattr(obj, n)) for n in names if n not in exclude}
+    return {n: _jsonable(getattr(obj, n)) for n in names if n not in exclude and not is_secret_field(n)}
 
 
 def log_action(
