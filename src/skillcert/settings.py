@@ -195,6 +195,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # A real strength estimate (zxcvbn) with the user's own words (issue 13 item 12, R3.9).
+    {"NAME": "skillcert.accounts.validators.GuessabilityValidator", "OPTIONS": {"min_score": 3}},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "skillcert.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "skillcert.accounts.validators.UsernameNotContainedValidator"},

@@ -326,6 +326,8 @@ def create_user(
         # The same policy as every password change (R3.9); imported here: accounts builds on orgs.
         from skillcert.accounts.services.passwords import policy_errors
 
+        # No memberships yet: the strength check is told the organisation (its name is a guess).
+        user._skillcert_password_orgs = [org] if org is not None else []  # type: ignore[attr-defined]
         errors = policy_errors(password, user, field="password")
         if errors:
             raise ValidationFailed.of(errors, record=username)
