@@ -5,7 +5,8 @@
 - CharacterClassValidator: at least `min_classes` of lower-case, upper-case, digits and symbols.
 - UsernameNotContainedValidator: the password must not contain the username (case-insensitive).
 - PasswordHistoryValidator: no reuse of the last `size` passwords; its `password_changed` hook (called
-  by Django whenever a user with a new password is saved) records the new hash and the change time.
+  by Django whenever a user with a new password is saved) records the new hash and the change time and
+  revokes the user's API tokens.
 """
 
 from __future__ import annotations
@@ -110,6 +111,11 @@ class PasswordHistoryValidator:
         AccountSecurity.objects.update_or_create(
             user=user, defaults={"password_changed_at": timezone.now(), "must_change_password": False}
         )
+        # A new password ends the tokens obtained with the old one, whichever way it was set (our
+        # page revokes first and audits the count; the Django admin and the shell land here).
+        from skillcert.accounts.services.tokens import revoke_user_tokens
+
+        revoke_user_tokens(user, reason="password_changed")
 
     def get_help_text(self) -> str:
         return f"不能重复使用最近{self.size}次用过的密码 / Not one of your last {self.size} passwords"
