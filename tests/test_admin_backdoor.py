@@ -232,3 +232,26 @@ def test_the_migration_repairs_malformed_paths_before_adding_the_constraint(demo
     station.refresh_from_db()
     assert city.path == f"{js.path}{city.pk}/" and city.depth == js.depth + 1
     assert station.path == f"{city.path}{station.pk}/" and station.depth == city.depth + 1
+
+
+def test_a_password_set_in_the_admin_follows_the_policy_is_audited_and_revokes_tokens(
+    login: Any, demo: dict[str, Any]
+) -> None:
+    from skillcert.accounts.models import ApiToken
+    from skillcert.accounts.services.tokens import issue_api_token
+
+    admin = login("sysadmin")
+    user = demo["users"]["nj003"]
+    token, _ = issue_api_token(user, label="kiosk")
+    url = f"/admin/auth/user/{user.pk}/password/"
+    weak = admin.post(
+        url, {"password1": "Jiangsu2026!", "password2": "Jiangsu2026!", "usable_password": "true"}
+    )
+    assert weak.status_code == 200 and "密码太容易被猜到" in weak.content.decode()
+    phrase = "orchid-lantern-basil-fjord-37"
+    done = admin.post(url, {"password1": phrase, "password2": phrase, "usable_password": "true"})
+    assert done.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(phrase)
+    assert AuditEntry.objects.filter(action="auth.user.password_set", object_id=str(user.pk)).exists()
+    assert ApiToken.objects.get(pk=token.pk).revoke_reason == "password_changed"
