@@ -48,15 +48,16 @@ def login(client: Any, demo: dict[str, Any]) -> Any:
 
 @pytest.fixture
 def api(demo: dict[str, Any]) -> Any:
-    """`api("nj003")` returns a DRF client authenticated with that demo user's token."""
-    from rest_framework.authtoken.models import Token
+    """`api("nj003")` returns a DRF client authenticated with a new API token of that demo user."""
     from rest_framework.test import APIClient
+
+    from skillcert.accounts.services.tokens import issue_api_token
 
     def _api(username: str | None) -> APIClient:
         client = APIClient()
         if username:
-            token, _ = Token.objects.get_or_create(user=demo["users"][username])
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            _, key = issue_api_token(demo["users"][username], label="test fixture")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return client
 
     return _api

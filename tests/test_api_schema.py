@@ -6,7 +6,7 @@ touching this file. Each test gets the demo tree through the function-scoped `de
 database transaction per operation); every generated example runs inside a savepoint that is rolled
 back, so examples do not see each other's writes and a failing example replays against the same data.
 
-The caller is `nj003`, a station operator at one station, with a DRF token: scoping (404 outside the
+The caller is `nj003`, a station operator at one station, with an API token: scoping (404 outside the
 subtree), permission errors (403) and validation errors (400) are all documented problem+json answers,
 so none of them may be a 5xx, an undocumented status, an undocumented content type or a body that
 contradicts the schema.
@@ -158,10 +158,10 @@ def _on_test_connection() -> Iterator[None]:
 
 @pytest.fixture
 def auth_headers(demo: dict[str, Any]) -> Iterator[dict[str, str]]:
-    from rest_framework.authtoken.models import Token
+    from skillcert.accounts.services.tokens import issue_api_token
 
-    token, _ = Token.objects.get_or_create(user=demo["users"][USERNAME])
-    _auth.update(Authorization=f"Token {token.key}")
+    _, key = issue_api_token(demo["users"][USERNAME], label="schema fuzz")
+    _auth.update(Authorization=f"Token {key}")
     try:
         yield dict(_auth)
     finally:

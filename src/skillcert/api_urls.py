@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
-from skillcert.accounts.api import ObtainTokenView
+from skillcert.accounts.api import ApiTokenViewSet, ObtainTokenView
 from skillcert.appraisal.api import (
     AnnualPlanViewSet,
     EnrolmentViewSet,
@@ -43,6 +43,7 @@ from skillcert.verification.upload import VerifyFileView
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token-record")
 router.register("administrators", AdministratorEntryViewSet, basename="administrator")
 router.register("rollouts", RolloutSettingViewSet, basename="rollout")
 router.register("people", PersonViewSet, basename="person")

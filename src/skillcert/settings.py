@@ -84,7 +84,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -195,6 +194,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # A real strength estimate (zxcvbn) with the user's own words (issue 13 item 12, R3.9).
+    {"NAME": "skillcert.accounts.validators.GuessabilityValidator", "OPTIONS": {"min_score": 3}},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "skillcert.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "skillcert.accounts.validators.UsernameNotContainedValidator"},
@@ -230,7 +231,7 @@ CSRF_COOKIE_HTTPONLY = False
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "skillcert.accounts.auth.TokenAuthentication",  # DRF's, plus the account rules (R3.9)
+        "skillcert.accounts.auth.TokenAuthentication",  # hashed, expiring tokens + account rules (R3.9)
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -305,6 +306,9 @@ LOGGING = {
 }
 
 SKILLCERT_LOGIN_MAX_FAILURES = 5
+# API tokens (accounts.ApiToken, hashed): lifetime in days and active tokens per user (issue 13 item 8).
+SKILLCERT_API_TOKEN_DAYS = int(os.environ.get("SKILLCERT_API_TOKEN_DAYS", "30"))
+SKILLCERT_API_TOKENS_PER_USER = int(os.environ.get("SKILLCERT_API_TOKENS_PER_USER", "10"))
 
 # --- backups after publication (R3.9): the server's directory and the further copies (path list) ---
 SKILLCERT_BACKUP_DIR = Path(os.environ.get("SKILLCERT_BACKUP_DIR") or VAR_DIR / "backups").resolve()

@@ -1,5 +1,5 @@
-"""REST API of account hygiene (R3.9): the token endpoint with lock-out and TOTP, lock-outs with
-unlock, incidents with evidence, the lock-down state."""
+"""REST API of account hygiene (R3.9): the token endpoint with lock-out and TOTP, the list of one's
+tokens with revocation, lock-outs with unlock, incidents with evidence, the lock-down state."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from skillcert.accounts import policy
-from skillcert.accounts.models import IncidentEvidence, LockdownState, Lockout, SecurityIncident
-from skillcert.accounts.services import lockdown
+from skillcert.accounts.models import ApiToken, IncidentEvidence, LockdownState, Lockout, SecurityIncident
+from skillcert.accounts.services import lockdown, tokens
 from skillcert.accounts.services import login as login_service
 from skillcert.core.api import SafeLookupMixin
 from skillcert.core.errors import NotPermitted, SkillcertError
@@ -35,10 +35,19 @@ class TokenRequestSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="current TOTP code, if the account uses one",
     )
+    label = serializers.CharField(  # type: ignore[assignment]  # a field named like Field.label
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="what the token is for, e.g. an integration",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="the key: shown this once, only its hash is stored")
+    id = serializers.IntegerField()
+    prefix = serializers.CharField()
+    expires_at = serializers.DateTimeField()
 
 
 class _TotpNeeded(SkillcertError):
@@ -63,7 +72,8 @@ class _TotpNeeded(SkillcertError):
 
 class ObtainTokenView(APIView):
     """Password (and TOTP) for an API token; failures count towards the same lock-out as the log-in
-    page. The token is created on first request and returned as is afterwards."""
+    page. Every successful request issues a new token (the key is returned once; only its hash is
+    kept), valid SKILLCERT_API_TOKEN_DAYS days."""
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
@@ -78,8 +88,6 @@ class ObtainTokenView(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        from rest_framework.authtoken.models import Token
-
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         address = login_service_address(request)
@@ -102,13 +110,75 @@ class ObtainTokenView(APIView):
                 [],
                 403,
             )
-        token, _ = Token.objects.get_or_create(user=user)
+        token, key = tokens.issue_api_token(user, label=data.validated_data.get("label") or "api")
         login_service.record_success(user, address, stage="token")
-        return Response({"token": token.key})
+        return Response(
+            {"token": key, "id": token.pk, "prefix": token.prefix, "expires_at": token.expires_at}
+        )
 
 
 def login_service_address(request: Request) -> str:
     return str(request.META.get("REMOTE_ADDR") or "")
+
+
+# --- the tokens one holds (and, for administrators, those of users in scope) ------------------------
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.username", read_only=True)
+    active = serializers.BooleanField(read_only=True)
+    revoked_by = serializers.CharField(
+        source="revoked_by.username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "prefix",
+            "label",
+            "user",
+            "created",
+            "expires_at",
+            "last_used_at",
+            "active",
+            "revoked_at",
+            "revoked_by",
+            "revoke_reason",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="API tokens: one's own, and those of users in scope for accounts.security (prefix only)",
+        tags=["auth"],
+    ),
+    retrieve=extend_schema(summary="One API token (prefix only, never the key)", tags=["auth"]),
+    destroy=extend_schema(summary="Revoke an API token (the record stays, audited)", tags=["auth"]),
+)
+class ApiTokenViewSet(SafeLookupMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    """`?active=true|false`, `?user=<username>`."""
+
+    serializer_class = ApiTokenSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
+        qs = tokens.tokens_visible_to(self.request.user)
+        username = self.request.query_params.get("user")
+        if username:
+            qs = qs.filter(user__username=username)
+        active = self.request.query_params.get("active")
+        if active in ("true", "false"):
+            live = tokens.active_tokens().values("pk")
+            qs = qs.filter(pk__in=live) if active == "true" else qs.exclude(pk__in=live)
+        return qs
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        tokens.revoke_token(self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- lock-outs ------------------------------------------------------------------------------------

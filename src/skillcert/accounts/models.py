@@ -169,3 +169,36 @@ class IncidentEvidence(_AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.sha256[:12]})"
+
+
+class ApiToken(models.Model):
+    """An API token (issue 13 item 8, R3.9). Only the SHA-256 of the key is stored: the key is 32
+    random bytes, so a plain hash is as strong as the key and a stolen database holds nothing usable.
+    The first characters (`prefix`) are not secret and name the token in lists. A token expires, can
+    be revoked (by its user or an administrator), and a user may hold several (integrations)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    prefix = models.CharField(max_length=12, db_index=True, help_text="first characters of the key")
+    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the key, hex")
+    label = models.CharField(max_length=100, blank=True)
+    created = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoke_reason = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="apitoken_user_active")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user_id})"
+
+    @property
+    def active(self) -> bool:
+        from django.utils import timezone
+
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from skillcert.accounts import views, views_security
+from skillcert.accounts import views, views_security, views_tokens
 
 app_name = "accounts"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("password/", views.password_change, name="password_change"),
     path("two-factor/", views.totp_verify, name="totp_verify"),
     path("two-factor/enrol/", views.totp_enrol, name="totp_enrol"),
+    path("tokens/", views_tokens.token_list, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views_tokens.token_revoke, name="token_revoke"),
     path("security/", views_security.overview, name="security"),
     path("security/lockouts/<int:pk>/unlock/", views_security.unlock, name="unlock"),
     path("security/users/<int:pk>/<slug:action>/", views_security.user_action, name="user_action"),

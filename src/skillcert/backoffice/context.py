@@ -27,6 +27,7 @@ NAV_ITEMS = [
     ("holders-staff:reissues", _("Reissue requests"), "certificates.reissue"),
     ("accounts:security", _("Account security"), "accounts.security"),
     ("accounts:password_change", _("Change password"), None),
+    ("accounts:tokens", _("API tokens"), None),
     ("reports:index", _("Statistics reports"), "reports.view"),
     ("reports:deadlines", _("Report deadlines"), "reports.view"),
     ("reports:dashboard", _("Statistics dashboard"), "reports.view"),

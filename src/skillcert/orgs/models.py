@@ -22,7 +22,7 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         return self.filter(org_filter(user, None))
 
     def subtree_of(self, org: Organisation) -> OrganisationQuerySet:
-        return self.filter(path__startswith=org.path)
+        return self.filter(path__startswith=org.path) if org.path else self.none()
 
 
 class Organisation(models.Model):
@@ -66,6 +66,16 @@ class Organisation(models.Model):
                 condition=~models.Q(institution_code=""),
                 name="org_institution_code_uniq",
             ),
+            # Scoping is a prefix match on the path, so a malformed one is a privilege: "" is a prefix of
+            # every path (a membership there reached the whole country, issue 13 item 5). The path is
+            # "/<id>/<id>/.../": plain LIKE tests, the same on SQLite and PostgreSQL.
+            models.CheckConstraint(
+                condition=models.Q(path__startswith="/")
+                & models.Q(path__endswith="/")
+                & ~models.Q(path="/")
+                & ~models.Q(path__contains="//"),
+                name="org_path_well_formed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -81,7 +91,7 @@ class Organisation(models.Model):
         return Organisation.objects.filter(pk__in=ids).order_by("depth")
 
     def is_within(self, other: Organisation) -> bool:
-        return self.path.startswith(other.path)
+        return bool(other.path) and self.path.startswith(other.path)
 
     def nearest(self, *kinds: str) -> Organisation | None:
         for org in reversed(list(self.ancestors())):

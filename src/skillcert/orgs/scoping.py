@@ -27,13 +27,20 @@ def _memberships(user: Any) -> list[tuple[str, str]]:
     return cached
 
 
+def _well_formed(path: Any) -> bool:
+    """A path that scopes something: "/1/4/". The database refuses others (org_path_well_formed); this
+    is the second line, because "" is a prefix of every path and would grant the whole tree."""
+    return isinstance(path, str) and len(path) > 2 and path.startswith("/") and path.endswith("/")
+
+
 def scope_paths(user: Any, permission: str | None = None) -> list[str]:
     """The organisation paths whose subtrees the user may act on (with `permission`, if given)."""
     paths = sorted(
         {
             path
             for path, role in _memberships(user)
-            if permission is None or permission in ROLE_PERMISSIONS.get(role, frozenset())
+            if _well_formed(path)
+            and (permission is None or permission in ROLE_PERMISSIONS.get(role, frozenset()))
         }
     )
     # Drop paths already covered by an ancestor path, keeping the filter small.
@@ -58,9 +65,13 @@ def org_filter(user: Any, field: str | None, permission: str | None = None, incl
 def has_permission(user: Any, permission: str, org: Any | None = None) -> bool:
     """Whether the user holds `permission` through a role at `org` or one of its ancestors
     (or anywhere, when org is None)."""
+    if org is not None and not _well_formed(org.path):
+        return False
     for path, role in _memberships(user):
-        if permission in ROLE_PERMISSIONS.get(role, frozenset()) and (
-            org is None or org.path.startswith(path)
+        if (
+            _well_formed(path)
+            and permission in ROLE_PERMISSIONS.get(role, frozenset())
+            and (org is None or org.path.startswith(path))
         ):
             return True
     return False

@@ -174,8 +174,11 @@ def create_organisation(*, actor: Any, parent: Organisation | None, **fields: An
             org.code, "code", "orgs.code.duplicate", "机构代码已存在", "Organisation code already exists"
         )
     _place(org)
+    # The path needs the primary key, so it is written after the first save; until then (inside this
+    # transaction) it holds a well-formed placeholder below the parent that no membership can match,
+    # since no organisation has the id 0 (the database refuses a malformed path: org_path_well_formed).
+    org.path = (parent.path if parent else "/") + "0/"
     org.save()
-    # The path needs the primary key, so it is written after the first save.
     org.path = (parent.path if parent else "/") + f"{org.pk}/"
     org.save(update_fields=["path"])
     log_action("orgs.organisation.created", org, actor=actor, after=snapshot(org, ORG_FIELDS))
@@ -323,6 +326,8 @@ def create_user(
         # The same policy as every password change (R3.9); imported here: accounts builds on orgs.
         from skillcert.accounts.services.passwords import policy_errors
 
+        # No memberships yet: the strength check is told the organisation (its name is a guess).
+        user._skillcert_password_orgs = [org] if org is not None else []  # type: ignore[attr-defined]
         errors = policy_errors(password, user, field="password")
         if errors:
             raise ValidationFailed.of(errors, record=username)

@@ -7,7 +7,7 @@ acts on the whole platform — in one transaction:
 2. freezes publishing: `LockdownState.frozen` (checked by `publishing_frozen()`; the publication app
    calls it before publishing — wired by the lead when that app is merged);
 3. forces every user to authenticate again: all stored sessions are deleted, every API token is
-   deleted (users obtain new ones, with TOTP where required), and `reauth_after` voids any session or
+   revoked (users obtain new ones, with TOTP where required), and `reauth_after` voids any session or
    token older than now that survived elsewhere (other session engines, caches);
 4. optionally marks every password as to be changed at the next log-in;
 5. writes audit entries for all of it.
@@ -25,10 +25,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from skillcert.accounts.models import AccountSecurity, IncidentEvidence, LockdownState, SecurityIncident
 from skillcert.accounts.services import home_organisation
+from skillcert.accounts.services.tokens import revoke_all_tokens
 from skillcert.audit.services import log_action
 from skillcert.core.errors import Conflict, NotPermitted, field_error
 from skillcert.orgs.models import Organisation
@@ -117,8 +117,7 @@ def report_leak(
         state = LockdownState.objects.select_for_update().get_or_create(pk=1)[0]
         sessions = Session.objects.count()
         Session.objects.all().delete()
-        tokens = Token.objects.count()
-        Token.objects.all().delete()
+        tokens = revoke_all_tokens(reason="lockdown", actor=actor)
         expired = 0
         if expire_passwords:
             users = get_user_model().objects.filter(is_active=True)

@@ -1,6 +1,6 @@
 """Password changes (R3.9): the policy of AUTH_PASSWORD_VALIDATORS (length, common passwords, character
 classes, not the username, not one of the last five), the forced periodic change of administrators,
-and an administrator's "must change at next log-in". A change rotates the user's API token."""
+and an administrator's "must change at next log-in". A change revokes the user's API tokens."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from skillcert.accounts.models import AccountSecurity
 from skillcert.accounts.services import home_organisation
@@ -65,10 +64,12 @@ def change_password(user: Any, *, old_password: str, new_password: str, new_pass
         errors = policy_errors(new_password or "", user)
     if errors:
         raise ValidationFailed.of(errors, record=user.get_username())
+    from skillcert.accounts.services.tokens import revoke_user_tokens
+
     with transaction.atomic():
+        rotated = revoke_user_tokens(user, reason="password_changed", actor=user)
         user.set_password(new_password)
         user.save(update_fields=["password"])  # the history validator records hash and time
-        rotated = Token.objects.filter(user=user).delete()[0]
         log_action(
             "accounts.password_changed",
             user,

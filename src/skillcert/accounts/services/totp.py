@@ -3,7 +3,7 @@
 Enrolment: `begin_enrolment` makes a fresh secret (kept encrypted, not yet active) and the
 otpauth:// URI shown as a QR code; `confirm_enrolment` activates it once the user types a valid code.
 A code is accepted once only: the last accepted time step is remembered, so a code seen over
-someone's shoulder cannot be replayed. Enrolling (or resetting) rotates the user's API token."""
+someone's shoulder cannot be replayed. Enrolling (or resetting) revokes the user's API tokens."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import pyotp
 import segno
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from skillcert.accounts.models import AccountSecurity
 from skillcert.accounts.services import home_organisation
+from skillcert.accounts.services.tokens import revoke_user_tokens
 from skillcert.audit.services import log_action
 from skillcert.core.errors import Conflict, NotPermitted, SkillcertError
 from skillcert.orgs.scoping import has_permission
@@ -102,7 +102,7 @@ def confirm_enrolment(user: Any, code: str) -> AccountSecurity:
         sec.totp_confirmed_at = timezone.now()
         sec.totp_last_step = step
         sec.save(update_fields=["totp_confirmed_at", "totp_last_step"])
-        rotated = Token.objects.filter(user=user).delete()[0]
+        rotated = revoke_user_tokens(user, reason="totp_enrolled", actor=user)
         log_action(
             "accounts.totp_enrolled",
             user,
@@ -136,7 +136,7 @@ def reset(user: Any, *, actor: Any) -> None:
         AccountSecurity.objects.update_or_create(
             user=user, defaults={"totp_secret": "", "totp_confirmed_at": None, "totp_last_step": 0}
         )
-        rotated = Token.objects.filter(user=user).delete()[0]
+        rotated = revoke_user_tokens(user, reason="totp_reset", actor=actor)
         log_action(
             "accounts.totp_reset", user, actor=actor, organisation=org, data={"tokens_rotated": rotated}
         )

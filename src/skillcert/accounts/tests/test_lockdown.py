@@ -9,10 +9,15 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
-from rest_framework.authtoken.models import Token
 
-from skillcert.accounts.models import AccountSecurity, ImmutableError, LockdownState, SecurityIncident
-from skillcert.accounts.services import lockdown
+from skillcert.accounts.models import (
+    AccountSecurity,
+    ApiToken,
+    ImmutableError,
+    LockdownState,
+    SecurityIncident,
+)
+from skillcert.accounts.services import lockdown, tokens
 from skillcert.accounts.tests.helpers import post_login
 from skillcert.audit.models import AuditEntry
 from skillcert.core.demo import demo_password
@@ -53,7 +58,8 @@ def test_leak_action_freezes_ends_sessions_rotates_tokens_and_keeps_evidence(
     # Publishing frozen; every session and token gone; everyone must choose a new password.
     assert LockdownState.publishing_frozen() and lockdown.publishing_frozen()
     assert publication_freeze.publishing_frozen()  # the publication chain refuses to publish (R3.9)
-    assert Session.objects.count() == 0 and Token.objects.count() == 0
+    assert Session.objects.count() == 0 and not tokens.active_tokens().exists()
+    assert set(ApiToken.objects.values_list("revoke_reason", flat=True)) == {"lockdown"}
     assert other.get("/manage/").status_code == 302
     assert token_client.get("/api/v1/me/").status_code == 401
     assert (

@@ -95,15 +95,19 @@ def test_token_endpoint_counts_towards_the_lockout(demo: dict[str, Any]) -> None
 
 
 def test_lockout_api_lists_and_unlocks(client: Any, api: Any, demo: dict[str, Any]) -> None:
+    station = api("nj003")
     for _ in range(5):
         post_login(client, "nj003", "bad")
-    assert api("nj003").get("/api/v1/accounts/lockouts/").status_code == 403
+    # While the account is locked its tokens do not work either (issue 13 item 8).
+    locked = station.get("/api/v1/accounts/lockouts/")
+    assert locked.status_code == 401 and locked.json()["code"] == "accounts.token.account_locked"
     admin = api("sysadmin")
     rows = admin.get("/api/v1/accounts/lockouts/").json()["results"]
     assert [r["key"] for r in rows] == ["nj003"]
     done = admin.post(f"/api/v1/accounts/lockouts/{rows[0]['id']}/unlock/")
     assert done.status_code == 200
     assert admin.get("/api/v1/accounts/lockouts/").json()["results"] == []
+    assert station.get("/api/v1/accounts/lockouts/").status_code == 403  # authenticated again, not permitted
 
 
 def test_django_admin_login_goes_through_the_guarded_login(client: Any, demo: dict[str, Any]) -> None:

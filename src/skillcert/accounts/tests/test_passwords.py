@@ -9,9 +9,8 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
-from skillcert.accounts.models import AccountSecurity, PasswordHistory
+from skillcert.accounts.models import AccountSecurity, ApiToken, PasswordHistory
 from skillcert.accounts.services import passwords
 from skillcert.accounts.tests.helpers import GOOD, post_login
 from skillcert.audit.models import AuditEntry
@@ -108,9 +107,13 @@ def test_expired_administrator_is_sent_to_change_password(
     )
     assert ok.status_code == 302 and ok["Location"] == "/manage/people/"
     assert client.get("/manage/people/").status_code == 200  # the session survived the change
-    assert not Token.objects.filter(user=user).exists()  # rotated
+    assert not ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists()  # revoked
+    assert set(ApiToken.objects.filter(user=user).values_list("revoke_reason", flat=True)) == {
+        "password_changed"
+    }
     entry = AuditEntry.objects.filter(action="accounts.password_changed").get()
     assert GOOD not in str(entry.data) and entry.organisation is not None
+    assert (entry.data or {})["tokens_rotated"] == 1
 
 
 def test_non_administrators_do_not_expire(client: Any, demo: dict[str, Any]) -> None:
