@@ -33,8 +33,17 @@ from celery.schedules import crontab
 from csp.constants import NONCE as _csp_nonce
 from django.core.exceptions import ImproperlyConfigured
 
+# Every file the platform writes may hold full ID numbers, photos or keys (the SQLite database, print
+# PDFs, backups, uploads, exports): private to the service's user. Set here because every entry point
+# (manage.py, wsgi, celery, pytest) loads these settings before it writes anything (issue 13 item 9, X7).
+os.umask(0o077)
+
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("SKILLCERT_VAR_DIR", Path.cwd() / "var")).resolve()
+if VAR_DIR.is_dir() and VAR_DIR.stat().st_mode & 0o077 and VAR_DIR.stat().st_uid == os.geteuid():
+    # An installation from before the umask: its var/ (database, media, backups, secrets) was readable by
+    # every local user. Closing the directory closes everything in it.
+    VAR_DIR.chmod(0o700)
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -226,6 +235,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploads kept through Django's storage: the owner's alone, whatever the umask (issue 13 item 9).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:dashboard"

@@ -17,7 +17,6 @@ import datetime
 import hashlib
 import hmac
 import logging
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from django.utils import timezone
 
 from skillcert.audit.services import log_action
 from skillcert.core.errors import SkillcertError
+from skillcert.core.files import write_private
 from skillcert.esign import canonical, ecert_layout, ecert_ofd, ecert_pdf, qr, sm2
 from skillcert.esign.models import DocumentKind, ElectronicDocument
 from skillcert.esign.ofd.signing import Signer
@@ -121,10 +121,7 @@ def _store(data: bytes, ext: str) -> tuple[str, str]:
     relative = f"{EDOCS_DIR}/{sha[:2]}/{sha}.{ext}"
     path = Path(settings.MEDIA_ROOT) / relative
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        write_private(path, data)  # the holder's e-certificate (issue 13 item 9)
     return sha, relative
 
 
