@@ -3,7 +3,9 @@
 Environment variables (all optional for the embedded SQLite demo):
   DATABASE_URL           postgres://user@host:port/name; unset = SQLite under ./var/
   SKILLCERT_VAR_DIR      where SQLite, generated secrets and files live (default ./var)
-  SECRET_KEY             Django secret; unset = generated once into $VAR/secret_key (never in the repo)
+  SECRET_KEY             Django secret; unset = generated once into $VAR/secret_key (never in the repo);
+                         signs sessions and reset links only (rotation: docs/operations.md)
+  SECRET_KEY_FALLBACKS   comma-separated previous keys, accepted during a rotation
   SKILLCERT_DATA_KEY     32-byte key (urlsafe base64) protecting ID numbers at rest; unset = generated
                          once into $VAR/data_key
   SKILLCERT_ENV          "production" (default) or "development": the defaults of the HTTPS-only settings
@@ -73,6 +75,9 @@ def _persistent_secret(env_name: str, filename: str, make: str) -> str:
 
 
 SECRET_KEY = _persistent_secret("SECRET_KEY", "secret_key", secrets.token_urlsafe(50))
+# The previous keys during a rotation (docs/operations.md): sessions and reset links signed with them stay
+# valid until they are taken out. Comma separated.
+SECRET_KEY_FALLBACKS = [k.strip() for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 DATA_KEY = _persistent_secret(
     "SKILLCERT_DATA_KEY", "data_key", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 )

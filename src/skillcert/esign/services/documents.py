@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import hmac
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -45,10 +44,10 @@ def qr_base_url() -> str:
 
 
 def id_salt(certificate: Any) -> bytes:
-    """The per-certificate salt of the ID commitment (certificate-data.md §3), derived from the secret
-    key and the licence id so that every version of a certificate commits the same way."""
-    key = hashlib.sha256(b"skillcert/id-salt:" + settings.SECRET_KEY.encode()).digest()
-    return hmac.new(key, certificate.licence_id.encode(), hashlib.sha256).digest()[:16]
+    """The per-certificate salt of the ID commitment (certificate-data.md §3), stored with the
+    certificate when it was issued or imported, so every version of a certificate commits the same way
+    and no secret key is involved (issue 13 item 11)."""
+    return bytes(certificate.id_salt)
 
 
 def _photo(sha: str) -> bytes | None:
