@@ -290,3 +290,33 @@ def test_serve_in_production_needs_https_to_reach_it(settings: Any) -> None:
     call_command("serve", "--dry-run", "--workers", "1", *tls)
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     call_command("serve", "--dry-run", "--workers", "1")
+
+
+def test_cached_csp_header_is_django_csps(settings: Any, rf: Any) -> None:
+    """skillcert.core.csp.CSPMiddleware caches the plain header; it must equal django-csp's for the policy
+    in force, follow a replaced policy, and leave nonces and per-view additions to django-csp."""
+    from csp.constants import NONCE
+    from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
+    from django.http import HttpResponse
+
+    from skillcert.core import csp
+
+    def plain(request: Any) -> HttpResponse:
+        return HttpResponse("{}", content_type="application/json")
+
+    def with_nonce(request: Any) -> HttpResponse:
+        return HttpResponse(f'<script nonce="{request.csp_nonce}"></script>')
+
+    def with_bridge(request: Any) -> HttpResponse:
+        return csp.allow(HttpResponse("x"), {"connect-src": ["http://127.0.0.1:19196"]})
+
+    for policy in (settings.CONTENT_SECURITY_POLICY, {"DIRECTIVES": {"default-src": ["'none'"]}}):
+        settings.CONTENT_SECURITY_POLICY = policy
+        for view in (plain, with_bridge):
+            ours = csp.CSPMiddleware(view)(rf.get("/"))["Content-Security-Policy"]
+            assert ours == DjangoCSPMiddleware(view)(rf.get("/"))["Content-Security-Policy"], view
+    assert csp.CSPMiddleware(plain)(rf.get("/"))["Content-Security-Policy"] == "default-src 'none'"
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": ["'self'", NONCE]}}
+    response = csp.CSPMiddleware(with_nonce)(rf.get("/"))
+    nonce = re.search(rb'nonce="([^"]+)"', response.content)
+    assert nonce and f"'nonce-{nonce.group(1).decode()}'" in response["Content-Security-Policy"]

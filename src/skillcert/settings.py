@@ -129,7 +129,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "skillcert.core.csp.CSPMiddleware",  # django-csp's, the plain header cached
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "skillcert.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
