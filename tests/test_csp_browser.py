@@ -15,9 +15,12 @@ from tests.test_browser import CHROMIUM, SCREENSHOTS, check_screenshot, open_pag
 pytestmark = pytest.mark.browser
 
 
-def test_x4_api_docs_render_under_the_policy(transactional_db: None, live_server: Any) -> None:
+def test_x4_api_docs_render_under_the_policy(
+    transactional_db: None, live_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if not CHROMIUM.exists():
         pytest.skip(f"chromium not installed ({CHROMIUM} missing): run scripts/ensure-system-packages")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # as the other browser tests: Playwright's loop
     problems: list[str] = []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with open_page(live_server.url, problems) as page:
