@@ -22,6 +22,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# Plain HTTP on 127.0.0.1: the development defaults of the HTTPS-only settings (docs/operations.md).
+run: export SKILLCERT_ENV ?= development
 run: install
 	$(BIN)/skillcert migrate --noinput
 	$(BIN)/skillcert demo
@@ -31,6 +33,7 @@ run: install
 lint: install-test
 	$(BIN)/ruff check src tests conftest.py $(wildcard bench)
 	$(BIN)/skillcert makemigrations --check --dry-run
+	SKILLCERT_BIN=$(abspath $(BIN)) bash scripts/check-deploy
 	$(BIN)/mypy src
 
 test: install-test

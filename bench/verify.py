@@ -262,6 +262,10 @@ def _start_server(url: str, port: int, health_checks: bool = True) -> subprocess
         "VERIFY_RATE_PER_MINUTE": "1000000000",
         "VERIFY_RATE_PER_DAY": "1000000000",
         "DEBUG": "0",
+        # The production settings as deployed behind the TLS proxy (docs/operations.md): the requests
+        # below say X-Forwarded-Proto: https, so they are answered, not redirected.
+        "SKILLCERT_ENV": "production",
+        "SKILLCERT_TLS_PROXY": "1",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
     }
@@ -302,7 +306,7 @@ def _wrk_script(count: int) -> str:
 local surnames = {_lua_list(SURNAMES)}
 local given = {_lua_list(GIVEN)}
 local ns, ng = #surnames, #given
-local headers = {{["Content-Type"] = "application/json"}}
+local headers = {{["Content-Type"] = "application/json", ["X-Forwarded-Proto"] = "https"}}
 local counter = 0
 setup = function(thread) counter = counter + 1; thread:set("seed", counter) end
 init = function(args) math.randomseed(os.time() * 1000 + (seed or 0)) end
@@ -402,7 +406,9 @@ def _last_log_id(url: str) -> int:
 def _check_one(port: int, i: int, expected: str) -> None:
     body = json.dumps({"method": "number", "number": number_of(i), "name": name_of(i)}).encode()
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/v1/verify/", body, {"Content-Type": "application/json"}
+        f"http://127.0.0.1:{port}/api/v1/verify/",
+        body,
+        {"Content-Type": "application/json", "X-Forwarded-Proto": "https"},
     )
     with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
         status = json.loads(response.read())["status"]

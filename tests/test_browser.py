@@ -153,7 +153,7 @@ def browser_demo(transactional_db: None, live_server: Any, monkeypatch: pytest.M
 @contextlib.contextmanager
 def open_page(base_url: str, problems: list[str]) -> Iterator[Any]:
     """A page in headless Debian Chromium as a Chinese user's browser (zh-CN falls back to zh-hans),
-    collecting page errors and failed HTTP answers into `problems`."""
+    collecting page errors, failed HTTP answers and Content-Security-Policy refusals into `problems`."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -169,6 +169,13 @@ def open_page(base_url: str, problems: list[str]) -> Iterator[Any]:
             context.set_default_timeout(TIMEOUT_MS)
             pg = context.new_page()
             pg.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+            # Whatever the Content-Security-Policy blocks is a broken page (issue 13 item 7).
+            pg.on(
+                "console",
+                lambda m: (
+                    problems.append(f"console: {m.text}") if "Content Security Policy" in m.text else None
+                ),
+            )
             pg.on(
                 "response",
                 lambda r: (

@@ -89,11 +89,20 @@ def test_dashboard_report_and_deadlines_in_chromium(reports_demo: dict[str, Any]
         assert "本期暂无数据" in stock and "不可用" not in stock
         spikes = page.locator("#spikes").inner_text()
         assert "269901" in spikes and "60" in spikes
+        # ECharts' tooltip (HTML with style attributes, allowed on this page only: issue 13 item 7).
+        page.hover("#chart-cert-month canvas", position={"x": 200, "y": 150})
+        page.locator("#chart-cert-month > div").nth(1).wait_for(state="visible")
         path = SCREENSHOTS / "reports-dashboard-zh.png"
         page.screenshot(path=str(path), full_page=True)
         check_png(path)
 
+        # The organisation list submits on change (skillcert/app.js: no inline handler under the policy).
         nj = reports_demo["orgs"]["JS-NJ"]
+        with page.expect_navigation():
+            page.select_option("select[name=organisation]", str(nj.pk))
+        assert f"organisation={nj.pk}" in page.url
+        page.wait_for_selector("#dashboard[data-state=ready]")
+
         page.goto(f"/manage/reports/{nj.pk}/2026Q2/")
         text = page.locator("main").inner_text()
         assert "综合情况表" in text and "职业工种情况报表" in text and "南京市第003号职业技能鉴定站" in text

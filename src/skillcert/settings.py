@@ -3,10 +3,15 @@
 Environment variables (all optional for the embedded SQLite demo):
   DATABASE_URL           postgres://user@host:port/name; unset = SQLite under ./var/
   SKILLCERT_VAR_DIR      where SQLite, generated secrets and files live (default ./var)
-  SECRET_KEY             Django secret; unset = generated once into $VAR/secret_key (never in the repo)
+  SECRET_KEY             Django secret; unset = generated once into $VAR/secret_key (never in the repo);
+                         signs sessions and reset links only (rotation: docs/operations.md)
+  SECRET_KEY_FALLBACKS   comma-separated previous keys, accepted during a rotation
   SKILLCERT_DATA_KEY     32-byte key (urlsafe base64) protecting ID numbers at rest; unset = generated
                          once into $VAR/data_key
-  DEBUG                  "1" for development error pages
+  SKILLCERT_ENV          "production" (default) or "development": the defaults of the HTTPS-only settings
+                         (secure cookies, HSTS, redirect to https); docs/operations.md "Security settings"
+  SKILLCERT_TLS_PROXY    "1" behind a TLS-terminating proxy that sets X-Forwarded-Proto (trust it)
+  DEBUG                  "1" for development error pages (`skillcert serve` refuses to start with it)
   ALLOWED_HOSTS          comma separated, default "127.0.0.1,localhost,testserver"
   CELERY_BROKER_URL      unset = tasks run in-process (eager); set = Celery workers
   SKILLCERT_PUBLIC_BASE_URL  the public site's address in QR codes made outside a request
@@ -27,10 +32,20 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE as _csp_nonce
 from django.core.exceptions import ImproperlyConfigured
+
+# Every file the platform writes may hold full ID numbers, photos or keys (the SQLite database, print
+# PDFs, backups, uploads, exports): private to the service's user. Set here because every entry point
+# (manage.py, wsgi, celery, pytest) loads these settings before it writes anything (issue 13 item 9, X7).
+os.umask(0o077)
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("SKILLCERT_VAR_DIR", Path.cwd() / "var")).resolve()
+if VAR_DIR.is_dir() and VAR_DIR.stat().st_mode & 0o077 and VAR_DIR.stat().st_uid == os.geteuid():
+    # An installation from before the umask: its var/ (database, media, backups, secrets) was readable by
+    # every local user. Closing the directory closes everything in it.
+    VAR_DIR.chmod(0o700)
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -60,6 +75,9 @@ def _persistent_secret(env_name: str, filename: str, make: str) -> str:
 
 
 SECRET_KEY = _persistent_secret("SECRET_KEY", "secret_key", secrets.token_urlsafe(50))
+# The previous keys during a rotation (docs/operations.md): sessions and reset links signed with them stay
+# valid until they are taken out. Comma separated.
+SECRET_KEY_FALLBACKS = [k.strip() for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 DATA_KEY = _persistent_secret(
     "SKILLCERT_DATA_KEY", "data_key", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 )
@@ -87,6 +105,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "skillcert.core",
     "skillcert.audit",
     "skillcert.orgs",
@@ -109,6 +128,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "skillcert.core.csp.CSPMiddleware",  # django-csp's, the plain header cached
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "skillcert.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -221,12 +241,71 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploads kept through Django's storage: the owner's alone, whatever the umask (issue 13 item 9).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:dashboard"
 LOGOUT_REDIRECT_URL = "backoffice:login"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+
+# --- security settings (issue 13 item 7; the table in docs/operations.md) ------------------------------
+# One switch decides the defaults of what needs HTTPS: production unless SKILLCERT_ENV=development says
+# otherwise (`make run` and the test suite do, as they serve plain HTTP on 127.0.0.1). Each setting can
+# still be set on its own from the environment. What does not depend on HTTPS is on in both.
+SKILLCERT_ENV = os.environ.get("SKILLCERT_ENV", "production").strip().lower() or "production"
+if SKILLCERT_ENV not in {"production", "development"}:
+    raise ImproperlyConfigured(
+        f"SKILLCERT_ENV must be production or development (SKILLCERT_ENV 只能为 production 或 development), "
+        f"not {SKILLCERT_ENV!r}"
+    )
+_PRODUCTION = SKILLCERT_ENV == "production"
+SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", _PRODUCTION)
+CSRF_COOKIE_SECURE = _env_bool("CSRF_COOKIE_SECURE", _PRODUCTION)
+LANGUAGE_COOKIE_SECURE = _env_bool("LANGUAGE_COOKIE_SECURE", _PRODUCTION)  # set by /i18n/setlang/
+LANGUAGE_COOKIE_HTTPONLY = True  # no script reads it
+SESSION_COOKIE_SAMESITE = os.environ.get("SESSION_COOKIE_SAMESITE", "Lax")
+CSRF_COOKIE_SAMESITE = os.environ.get("CSRF_COOKIE_SAMESITE", "Lax")
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", _PRODUCTION)
+# A load balancer's or supervisor's plain-HTTP health check on the loopback must not be redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _PRODUCTION)
+# Preloading is a commitment of the whole registrable domain, the domain owner's to make: hstspreload.org
+# asks software not to send the directive by default. Off, Django's reminder (W021) is silenced below.
+SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", False)
+if _env_bool("SKILLCERT_TLS_PROXY"):
+    # Only behind a proxy that terminates TLS and overwrites X-Forwarded-Proto: from anyone else the
+    # header is a lie that would make plain HTTP look secure.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Verification pages carry certificate numbers in their URLs (QR codes): never sent to other sites.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content-Security-Policy (django-csp, design.md): scripts only from this site or with the per-response
+# nonce (the few inline scripts), no inline style or event handler, nothing framed or framing. Pages that
+# need more say so themselves (skillcert.core.csp): the API docs (Swagger UI), the statistics dashboard
+# (ECharts tooltips), the session page (the ID-card reader's local bridge).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", _csp_nonce],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # photos as data: URIs (verification page, chip photo of the card)
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

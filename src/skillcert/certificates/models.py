@@ -8,12 +8,33 @@ the event)."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 
 from skillcert.certificates.choices import CertificateKind, CertificateSource, CertificateState, EventKind
+
+ID_SALT_BYTES = 16
+
+
+def new_id_salt() -> bytes:
+    """A certificate's ID-commitment salt: 16 random bytes (certificate-data.md §3)."""
+    return secrets.token_bytes(ID_SALT_BYTES)
+
+
+class RandomSalt(models.Func):
+    """16 random bytes drawn by the database, as the column default: SQLite's randomblob (its ChaCha20
+    generator seeded by the system), PostgreSQL's gen_random_uuid (pg_strong_random: 122 random bits)."""
+
+    output_field = models.BinaryField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return f"randomblob({ID_SALT_BYTES})", []
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return "uuid_send(gen_random_uuid())", []
 
 
 class NumberingConfig(models.Model):
@@ -119,6 +140,15 @@ class Certificate(models.Model):
         default=CertificateSource.ISSUED,
         db_default=CertificateSource.ISSUED,
         help_text="issued here, or imported from another exam system / historical records (R3.2, R3.3)",
+    )
+    # Drawn at issuance or import and kept (issue 13 item 11): the signed record commits to the ID number
+    # with it, so a verifier and every later rendering find the same one whatever happens to SECRET_KEY.
+    # The database draws one too for a row written by raw SQL or COPY that names no salt.
+    id_salt = models.BinaryField(
+        default=new_id_salt,
+        db_default=RandomSalt(),
+        editable=False,
+        help_text="salt of the ID commitment in the signed record (certificate-data.md §3); never published",
     )
 
     objects = CertificateQuerySet.as_manager()

@@ -27,6 +27,7 @@ from skillcert.certificates.models import Certificate, CertificateEvent
 from skillcert.certificates.services import lifecycle
 from skillcert.core import context
 from skillcert.core.errors import Conflict, FieldError, NotPermitted, ValidationFailed, field_error
+from skillcert.core.files import private_dir, write_private
 from skillcert.holders.models import CorrectionEvidence, CorrectionRequest
 from skillcert.orgs.scoping import has_permission, org_filter
 from skillcert.people.protect import decrypt
@@ -150,14 +151,12 @@ def submit(
             id_masked=clean.get("id_number_masked", ""),
             reason=text,
         )
-        folder = Path(settings.MEDIA_ROOT) / "holders" / "corrections" / req.reference
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_dir(Path(settings.MEDIA_ROOT) / "holders" / "corrections" / req.reference)
         summary = []
         for kind, data, name, content_type in read:
             sha = hashlib.sha256(data).hexdigest()
             path = folder / sha
-            path.write_bytes(data)
-            path.chmod(0o440)
+            write_private(path, data).chmod(0o400)  # ID card scans: the owner's, read-only (issue 13 item 9)
             CorrectionEvidence.objects.create(
                 request=req,
                 kind=kind,

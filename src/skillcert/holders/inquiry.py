@@ -43,7 +43,7 @@ from skillcert.orgs.models import Organisation
 from skillcert.orgs.scoping import has_permission, org_filter
 from skillcert.people.idnumber import parse_resident_id
 from skillcert.people.names import normalise_name
-from skillcert.people.protect import decrypt, document_hash, encrypt, mask
+from skillcert.people.protect import decrypt, derived_key, document_hash, encrypt, mask
 
 WAIT_DAYS = 30
 MAX_ATTEMPTS = 5
@@ -63,8 +63,8 @@ def centres() -> QuerySet[Organisation]:
 
 
 def _hmac(purpose: str, text: str) -> str:
-    key = hashlib.sha256(f"skillcert/{purpose}:".encode() + settings.SECRET_KEY.encode()).digest()
-    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+    """HMAC-SHA256 of `text` under the data key's key for `purpose` ("inquiry-phone", "inquiry-code")."""
+    return hmac.new(derived_key(purpose), text.encode(), hashlib.sha256).hexdigest()
 
 
 def _phone(raw: Any) -> str:

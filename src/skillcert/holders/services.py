@@ -30,7 +30,7 @@ from skillcert.holders.sms import get_sender, mask_phone
 from skillcert.orgs.scoping import has_permission, org_filter
 from skillcert.people.idnumber import normalise_document
 from skillcert.people.names import normalise_name
-from skillcert.people.protect import document_hash
+from skillcert.people.protect import derived_key, document_hash
 
 MAX_ATTEMPTS = 5
 REISSUE_PERMISSION = "certificates.reissue"
@@ -94,8 +94,8 @@ def _expired() -> ChallengeFailed:
 
 
 def _code_hash(challenge_salt: str, code: str) -> str:
-    key = hashlib.sha256(b"skillcert/holder-code:" + settings.SECRET_KEY.encode()).digest()
-    return hmac.new(key, f"{challenge_salt}:{code}".encode(), hashlib.sha256).hexdigest()
+    message = f"{challenge_salt}:{code}".encode()
+    return hmac.new(derived_key("holder-code"), message, hashlib.sha256).hexdigest()
 
 
 def _rate(client: str | None) -> None:

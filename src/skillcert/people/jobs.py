@@ -9,6 +9,7 @@ from django.conf import settings
 from skillcert.audit.services import log_action
 from skillcert.core.errors import field_error
 from skillcert.core.exports import write_xlsx
+from skillcert.core.files import make_private, private_dir
 from skillcert.jobs.registry import Progress, job_kind, param_object, refuse_unknown_params
 from skillcert.orgs.models import Organisation
 from skillcert.people.filters import PERSON_COLUMNS, PersonFilter
@@ -50,9 +51,10 @@ def export_people_xlsx(job: Any, progress: Progress) -> dict[str, Any]:
     queryset = PersonFilter(params, queryset=queryset).qs
     progress.total(queryset.count())
     target = settings.MEDIA_ROOT / "exports" / f"{job.pk}.xlsx"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     rows = write_xlsx(
         PERSON_COLUMNS, queryset.iterator(chunk_size=500), "people", target, on_row=lambda: progress.advance()
     )
+    make_private(target)  # names and masked numbers of everyone in scope (issue 13 item 9)
     log_action("people.exported", job, data={"rows": rows, "filters": params})
     return {"file": f"exports/{job.pk}.xlsx", "rows": rows}

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from skillcert.audit.services import log_action, snapshot
 from skillcert.catalog.models import EducationLevel
 from skillcert.core.errors import FieldError, NotPermitted, ValidationFailed, field_error
+from skillcert.core.files import write_private
 from skillcert.orgs.models import Organisation
 from skillcert.orgs.scoping import has_permission
 from skillcert.people.idnumber import normalise_document, parse_resident_id
@@ -390,8 +391,7 @@ def store_photo(data: bytes, *, source: str, record: str | None = None) -> Photo
     photo = Photo(sha256=facts.sha256, width=facts.width, height=facts.height, size=len(data), source=source)
     path = settings.MEDIA_ROOT / photo.relative_path
     if not path.exists():  # same bytes, same name: writing twice is harmless
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        write_private(path, data)  # a face is personal data (issue 13 item 9)
     photo, _created = Photo.objects.get_or_create(
         sha256=facts.sha256,
         defaults={"width": facts.width, "height": facts.height, "size": len(data), "source": source},

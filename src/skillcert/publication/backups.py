@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from skillcert.audit.services import log_action
 from skillcert.core.errors import Conflict, SkillcertError, field_error
+from skillcert.core.files import make_private, private_dir
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -210,12 +211,12 @@ def _write_manifest(
 def _copy_to(source: Path, target_root: Path) -> dict[str, Any]:
     destination = target_root / source.name
     try:
-        target_root.mkdir(parents=True, exist_ok=True)
+        private_dir(target_root)
         tmp = target_root / f".{source.name}.partial"
         if tmp.exists():
             shutil.rmtree(tmp)
         shutil.copytree(source, tmp)
-        tmp.rename(destination)
+        make_private(tmp).rename(destination)  # removable media travel: the copy stays 0600/0700
     except OSError as exc:
         return {"path": str(destination), "verified": False, "error": str(exc)}
     problems = verify_backup(destination).problems
@@ -233,7 +234,8 @@ def run_backup(*, actor: Any = None, release: Any = None, reason: str = "") -> A
     directory = root / name
     partial = root / f".{name}.partial"
     try:
-        partial.mkdir(parents=True)
+        private_dir(root)
+        partial.mkdir(mode=0o700)
         if vendor == "sqlite":
             db_file = partial / "database.sqlite3"
             counts = _dump_sqlite(db_file)
@@ -250,7 +252,9 @@ def run_backup(*, actor: Any = None, release: Any = None, reason: str = "") -> A
             created,
             {"release": getattr(release, "pk", None), "reason": reason},
         )
-        partial.rename(directory)
+        # The whole register (names, photos' hashes, encrypted ID numbers): the owner's alone, whatever
+        # wrote it (sqlite3, pg_dump) and whatever the umask (issue 13 item 9).
+        make_private(partial).rename(directory)
     except OSError as exc:
         shutil.rmtree(partial, ignore_errors=True)
         raise BackupFailed(str(exc)) from exc

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from skillcert.core import csp
 from skillcert.core.errors import SkillcertError
 from skillcert.orgs.models import Organisation
 from skillcert.orgs.scoping import has_permission, org_filter
@@ -228,6 +229,8 @@ def deadlines(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
+# ECharts writes its tooltips as HTML with style attributes (style-src-attr; issue 13 item 7).
+@csp.allowing({"style-src-attr": ["'unsafe-inline'"]})
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Charts (ECharts, vendored) fed by the dashboard API of the chosen organisation."""
     if not has_permission(request.user, "reports.view"):

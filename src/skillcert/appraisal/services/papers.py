@@ -19,6 +19,7 @@ from skillcert.appraisal.services.sessions import require_approved
 from skillcert.audit.services import log_action
 from skillcert.catalog.models import Level, Occupation
 from skillcert.core.errors import Conflict, NotFound, NotPermitted, field_error
+from skillcert.core.files import write_private
 from skillcert.orgs.models import Organisation
 from skillcert.orgs.scoping import has_permission
 
@@ -88,9 +89,8 @@ def register_paper_set(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     path = paper_path(paper)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():  # stored once by content hash
-        path.write_bytes(content)
+    if not path.exists():  # stored once by content hash; confidential until the exam (issue 13 item 9)
+        write_private(path, content)
     log_action(
         "appraisal.paper.registered",
         paper,

@@ -39,6 +39,7 @@ from skillcert.appraisal.views.common import (
     reviews,
     scoped_session,
 )
+from skillcert.core import csp
 from skillcert.core.errors import FieldError, SkillcertError, ValidationFailed
 from skillcert.orgs.scoping import has_permission
 
@@ -173,6 +174,7 @@ def session_page(request: HttpRequest, session: AppraisalSession, **overrides: A
         score_rows.append({"e": e, "photo": e.photo_id or e.person.photo_id, **row})
 
     subject_param = request.GET.get("subject", "")
+    bridge_url = getattr(settings, "SKILLCERT_CARD_BRIDGE_URL", "") or DEFAULT_CARD_BRIDGE_URL
     context = {
         "session": session,
         "station": station,
@@ -194,7 +196,7 @@ def session_page(request: HttpRequest, session: AppraisalSession, **overrides: A
         "subject_rows": subject_rows,
         "score_rows": score_rows,
         "any_comprehensive": any(s.needs_comprehensive for s in subjects),
-        "bridge_url": getattr(settings, "SKILLCERT_CARD_BRIDGE_URL", "") or DEFAULT_CARD_BRIDGE_URL,
+        "bridge_url": bridge_url,
         "subject_choices": f.subject_choices(session),
         "subject_param": subject_param,
         "manual_form": overrides.get("manual_form")
@@ -212,7 +214,11 @@ def session_page(request: HttpRequest, session: AppraisalSession, **overrides: A
         "roster_columns": [names[0] for names in enrolment_services.ROSTER_COLUMNS.values()],
         "min_sets": papers.MIN_PAPER_SETS,
     }
-    return render(request, "appraisal/session_detail.html", context)
+    response = render(request, "appraisal/session_detail.html", context)
+    # The card reader's page asks the vendor's bridge on the clerk's machine (R0.4): the one other origin
+    # its script may fetch from (Content-Security-Policy connect-src, issue 13 item 7).
+    bridge = csp.origin(bridge_url) if can_enrol else ""
+    return csp.allow(response, {"connect-src": [bridge]}) if bridge else response
 
 
 @login_required

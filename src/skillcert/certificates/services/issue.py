@@ -17,7 +17,7 @@ from skillcert.audit.services import log_action
 from skillcert.catalog.models import Level, Occupation
 from skillcert.certificates.choices import CertificateKind, CertificateState, EventKind
 from skillcert.certificates.elicence import ROOT, check_character, make_licence_id
-from skillcert.certificates.models import Certificate, CertificateEvent, NumberingConfig
+from skillcert.certificates.models import Certificate, CertificateEvent, NumberingConfig, new_id_salt
 from skillcert.certificates.numbering import National16, Scheme, Skill22, next_sequence_capacity
 from skillcert.certificates.services.sequences import allocate
 from skillcert.core.errors import Conflict, NotPermitted
@@ -143,7 +143,10 @@ _ENROLMENT_FIELDS = (
     "person__document_cipher",
     "person__photo_id",
 )
-_CERTIFICATE_COLUMNS = [f.attname for f in Certificate._meta.concrete_fields if f.attname != "source"]
+# In field order up to published_at (the positional values below); the salt is written after them.
+_CERTIFICATE_COLUMNS = [
+    f.attname for f in Certificate._meta.concrete_fields if f.attname not in ("source", "id_salt")
+]
 _EVENT_COLUMNS = ("certificate_id", "kind", "at", "actor_id", "reason", "data", "blank_serial")
 
 
@@ -318,6 +321,7 @@ def issue_certificates(
                 ]
             )
     actor_id = actor_user.pk if actor_user is not None else None
+    salts = [new_id_salt() for _ in values]  # the ID commitment's, kept with each certificate
     if connection.vendor == "postgresql":
         certificate_table, event_table = Certificate._meta.db_table, CertificateEvent._meta.db_table
         with connection.cursor() as wrapper:
@@ -332,8 +336,8 @@ def issue_certificates(
             _copy_rows(
                 cursor,
                 certificate_table,
-                _CERTIFICATE_COLUMNS,
-                ([*v[:12], dumps(v[12]), *v[13:]] for v in values),
+                [*_CERTIFICATE_COLUMNS, "id_salt"],
+                ([*v[:12], dumps(v[12]), *v[13:], salt] for v, salt in zip(values, salts, strict=True)),
             )
             _copy_rows(
                 cursor,
@@ -345,12 +349,12 @@ def issue_certificates(
                 ),
             )
         certificates = []
-        for v in values:
-            c = Certificate(*v)
+        for v, salt in zip(values, salts, strict=True):
+            c = Certificate(*v, id_salt=salt)
             c._state.adding, c._state.db = False, connection.alias
             certificates.append(c)
     else:
-        certificates = [Certificate(*v) for v in values]
+        certificates = [Certificate(*v, id_salt=salt) for v, salt in zip(values, salts, strict=True)]
         Certificate.objects.bulk_create(certificates, batch_size=1000)
         if not all(c.pk for c in certificates):  # SQLite < 3.35 returns no ids
             by_number = dict(

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import hmac
 import logging
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from django.utils import timezone
 
 from skillcert.audit.services import log_action
 from skillcert.core.errors import SkillcertError
+from skillcert.core.files import write_private
 from skillcert.esign import canonical, ecert_layout, ecert_ofd, ecert_pdf, qr, sm2
 from skillcert.esign.models import DocumentKind, ElectronicDocument
 from skillcert.esign.ofd.signing import Signer
@@ -45,10 +44,10 @@ def qr_base_url() -> str:
 
 
 def id_salt(certificate: Any) -> bytes:
-    """The per-certificate salt of the ID commitment (certificate-data.md §3), derived from the secret
-    key and the licence id so that every version of a certificate commits the same way."""
-    key = hashlib.sha256(b"skillcert/id-salt:" + settings.SECRET_KEY.encode()).digest()
-    return hmac.new(key, certificate.licence_id.encode(), hashlib.sha256).digest()[:16]
+    """The per-certificate salt of the ID commitment (certificate-data.md §3), stored with the
+    certificate when it was issued or imported, so every version of a certificate commits the same way
+    and no secret key is involved (issue 13 item 11)."""
+    return bytes(certificate.id_salt)
 
 
 def _photo(sha: str) -> bytes | None:
@@ -121,10 +120,7 @@ def _store(data: bytes, ext: str) -> tuple[str, str]:
     relative = f"{EDOCS_DIR}/{sha[:2]}/{sha}.{ext}"
     path = Path(settings.MEDIA_ROOT) / relative
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        write_private(path, data)  # the holder's e-certificate (issue 13 item 9)
     return sha, relative
 
 

@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from skillcert.certificates.choices import CertificateState, EventKind
-from skillcert.certificates.models import Certificate, CertificateEvent
+from skillcert.certificates.models import Certificate, CertificateEvent, new_id_salt
 from skillcert.core.errors import FieldError
 from skillcert.exchange.rules import CleanRow
 from skillcert.people.models import Person
@@ -60,6 +60,7 @@ _CERTIFICATE_COLUMNS = (
     "state",
     "created_at",
     "source",
+    "id_salt",
 )
 _EVENT_COLUMNS = ("certificate_id", "kind", "at", "actor_id", "reason", "data", "blank_serial")
 
@@ -152,6 +153,7 @@ def _certificate_values(c: CleanRow, person_id: int, cipher: str, now: Any) -> d
         "state": CertificateState.VALID.value,
         "created_at": now,
         "source": c.source,
+        "id_salt": new_id_salt(),  # the ID commitment's, drawn at import (certificate-data.md §3)
     }
 
 
@@ -211,7 +213,8 @@ def write_chunk(clean: list[CleanRow], people: dict[PersonKey, int | None], *, a
                 lines.append(
                     f"{pk}\t{c.number}\t{c.scheme}\t{c.kind}\t{c.licence_id}\t\\N\t{person_id}\t"
                     f"{c.organisation_id}\t{c.authority_id}\t{c.occupation_id}\t{c.level}\t{c.issued_on}\t"
-                    f"{_text(dumps(c.data, ensure_ascii=False))}\t{cipher}\t{state}\t{stamp}\t{c.source}\n"
+                    f"{_text(dumps(c.data, ensure_ascii=False))}\t{cipher}\t{state}\t{stamp}\t{c.source}\t"
+                    f"\\\\x{new_id_salt().hex()}\n"  # bytea in COPY text: \x + hex, the backslash doubled
                 )
                 data = f'{{"number": "{c.number}", "source": "{c.source}"}}'
                 events.append(f"{pk}\tissued\t{stamp}\t{actor_text}\t\t{data}\t\n")

@@ -9,7 +9,6 @@ inserts and memory stays flat for a 2,000-insert job.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from skillcert.audit.services import log_action
 from skillcert.certificates.services.lifecycle import current_view
+from skillcert.core.files import write_private
 from skillcert.jobs.registry import Progress
 from skillcert.printing.choices import PrintJobStatus
 from skillcert.printing.data import InsertBuilder
@@ -80,11 +80,7 @@ def render_print_job(job: PrintJob, progress: Progress | None = None) -> dict[st
         PrintJob.objects.filter(pk=job.pk).update(status=PrintJobStatus.FAILED)
         raise
     relative = f"printing/{job.pk}.pdf"
-    target = settings.MEDIA_ROOT / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".tmp")
-    temporary.write_bytes(pdf)
-    os.replace(temporary, target)
+    write_private(settings.MEDIA_ROOT / relative, pdf)  # full ID numbers and photos (issue 13 item 9)
     digest = hashlib.sha256(pdf).hexdigest()
     with transaction.atomic():
         job.status = PrintJobStatus.READY

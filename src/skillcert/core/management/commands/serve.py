@@ -6,6 +6,9 @@ connections; granian beat gunicorn sync by ~1.3x). Persistent database connectio
 statements come from settings (DATABASE_URL on PostgreSQL). The process is replaced by granian (exec),
 so signals from a supervisor reach it directly.
 
+It refuses to start with DEBUG on, and in production (SKILLCERT_ENV) unless HTTPS reaches it: through a
+TLS proxy (SKILLCERT_TLS_PROXY=1) or granian's own certificate options (docs/operations.md).
+
 With more than one worker the rate limits (public verification, holder log-in) must count in a shared
 cache: set CACHE_URL=redis://… — the command refuses to start several workers on a per-process cache
 unless --allow-local-cache is given.
@@ -20,6 +23,22 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+# Django's debug pages show tracebacks, settings and SQL to anyone who asks (issue 13 item 7).
+DEBUG_REFUSED = (
+    "DEBUG 已开启：生产服务器不能在调试模式下启动，调试页面会向任何访问者显示程序内部信息。"
+    "请取消 DEBUG 环境变量后再启动。\n"
+    "DEBUG is on: the production server does not start in debug mode, whose error pages show the "
+    "program's internals to anyone. Unset DEBUG and start again."
+)
+# In production every plain-HTTP request is redirected to https://: something must serve that.
+NO_HTTPS_REFUSED = (
+    "生产模式只接受 HTTPS：请在 TLS 反向代理之后运行并设置 SKILLCERT_TLS_PROXY=1，"
+    "或向 granian 提供证书（-- --ssl-certificate 文件 --ssl-keyfile 文件）。见 docs/operations.md。\n"
+    "Production answers HTTPS only: run behind a TLS proxy with SKILLCERT_TLS_PROXY=1, or give granian "
+    "a certificate (-- --ssl-certificate FILE --ssl-keyfile FILE); otherwise every request is "
+    "redirected to an https:// address nobody serves. See docs/operations.md."
+)
 
 
 def granian_argv(
@@ -68,6 +87,14 @@ class Command(BaseCommand):
         parser.add_argument("granian_options", nargs="*", help="passed to granian (after --)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.DEBUG:
+            raise CommandError(DEBUG_REFUSED)
+        if settings.SECURE_SSL_REDIRECT and not getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+            own_tls = os.environ.get("GRANIAN_SSL_CERTIFICATE") or any(
+                o.startswith("--ssl-certificate") for o in options["granian_options"]
+            )
+            if not own_tls:
+                raise CommandError(NO_HTTPS_REFUSED)
         workers = int(options["workers"])
         if workers < 1 or int(options["blocking_threads"]) < 1:
             raise CommandError("--workers and --blocking-threads must be at least 1")
