@@ -3,7 +3,6 @@ and the roster template."""
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
@@ -18,6 +17,7 @@ from skillcert.appraisal import forms as f
 from skillcert.appraisal.services import enrolment as enrolment_services
 from skillcert.appraisal.views.common import XLSX, attachment, attempt_on_form, back, scoped_session
 from skillcert.appraisal.views.sessions import import_file, session_page
+from skillcert.core import cellsafe
 from skillcert.core.errors import FieldError, SkillcertError, ValidationFailed
 from skillcert.people.models import Person
 
@@ -153,6 +153,4 @@ def roster_template(request: HttpRequest, pk: int) -> HttpResponse:
         sheet.append([example.get(k, "") for k in keys])
     for column in "ABCDEFGH":
         sheet.column_dimensions[column].width = 18
-    out = io.BytesIO()
-    book.save(out)
-    return attachment(out.getvalue(), XLSX, f"{session.code}_报名名册模板.xlsx")
+    return attachment(cellsafe.workbook_bytes(book), XLSX, f"{session.code}_报名名册模板.xlsx")
