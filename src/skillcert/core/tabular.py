@@ -257,38 +257,43 @@ class Table:
         reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
         scan = 2 * self.limits.max_rows + 1
         max_rows = self.limits.max_rows + 1  # the first is the header
+        max_field = self.limits.max_field
+        max_columns = self.limits.max_columns
         data_rows = 0
         number = 0
-        checked = self._checked
+        new_row = tuple.__new__  # Row(...) without the NamedTuple constructor: this loop runs per row
+        # One pass per row in C where it can be: millions of rows go through here (format import-v1).
         while True:
-            number += 1
             try:
-                row = next(reader)
-            except StopIteration:
+                for row in reader:
+                    number += 1
+                    if number > scan:
+                        raise self._too_many_rows()
+                    if not any(row):
+                        continue
+                    data_rows += 1
+                    if data_rows > max_rows:
+                        raise self._too_many_rows()
+                    joined = "".join(row)
+                    if "\x00" in joined:
+                        raise self._nul()
+                    if "'" in joined:
+                        row = [unquote_csv(cell) if cell[:1] == "'" else cell for cell in row]
+                    if not row[-1] or len(row) > max_columns or len(joined) > max_field:
+                        yield self._checked(number, row, texts=True)  # the rare rows: trim and measure
+                    else:
+                        yield new_row(Row, (number, row, ()))
                 return
             except csv.Error:
                 # A field longer than CSV_FIELD_CEILING: csv drops the rest of that line and goes on
                 # with the next one, so this is the row's error and the other rows are read on.
+                number += 1
                 if number > scan:
                     raise self._too_many_rows() from None
                 data_rows += 1
                 yield Row(number, [], (self._field_error(number, 0),))
-                continue
             except UnicodeDecodeError as exc:
-                raise self._encoding_error(text.encoding, number) from exc
-            if number > scan:
-                raise self._too_many_rows()
-            if not row or not any(row):
-                continue
-            data_rows += 1
-            if data_rows > max_rows:
-                raise self._too_many_rows()
-            joined = "".join(row)  # one C-level pass finds both characters in the whole row
-            if "\x00" in joined:
-                raise self._nul()
-            if "'" in joined:
-                row = [unquote_csv(cell) if cell[:1] == "'" else cell for cell in row]
-            yield checked(number, row, texts=True)
+                raise self._encoding_error(text.encoding, number + 1) from exc
 
     def _encoding_error(self, encoding: str, number: int) -> ValidationFailed:
         tried = "UTF-8" if encoding.startswith("utf-8") else encoding.upper()
