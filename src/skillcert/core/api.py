@@ -259,6 +259,7 @@ def problem_schema_hook(result: dict[str, Any], generator: Any, request: Any, pu
         "404": "Not found or outside your scope",
         "405": "Method not allowed",
         "406": "Not acceptable",
+        "413": "Request or upload too large",
         "415": "Unsupported media type",
         "429": "Too many requests",
     }
