@@ -125,3 +125,16 @@ def test_r0_3_oversized_photo_on_the_manual_enrolment_page_is_413_with_the_form_
     page = response.content.decode()
     assert "big-photo.jpg" in page and "2 MB" in page
     assert session.enrolments.count() == 0
+
+
+def test_x6_views_that_expect_no_file_refuse_a_large_one_unread(api: Any, login: Any) -> None:
+    """A view that declares no upload limit takes files of SKILLCERT_UPLOAD_DEFAULT_MAX_BYTES (20 MB) in
+    a body of SKILLCERT_REQUEST_MAX_BYTES (64 MB): the API answers 413 before reading; a page drops the
+    file's bytes and answers as without the file."""
+    big = SimpleUploadedFile("junk.bin", b"0" * (25 * MB))
+    response = api("nj003").post("/api/v1/people/", {"name": "王五", "junk": big}, format="multipart")
+    assert response.status_code == 413 and response.json()["code"] == "core.upload.too_large"
+    assert "20 MB" in response.json()["message"]["en"]
+    junk = SimpleUploadedFile("j", b"0" * (25 * MB))
+    page = login("nj003").post("/manage/people/new/", {"name": "王五", "junk": junk})
+    assert page.status_code in (200, 400)  # the form again, never a 500

@@ -26,7 +26,9 @@ Upload and request limits (issue 13 items 4 and 10; core/uploads.py, core/tabula
   SKILLCERT_IMPORT_MAX_BYTES     a certificate import file, format import-v1 (default 536870912 = 512 MB)
   SKILLCERT_IMPORT_MAX_ROWS      its rows (default 5000000)
   SKILLCERT_IMPORT_MAX_UNPACKED  its unpacked size when XLSX (default 2147483648 = 2 GB)
-  SKILLCERT_REQUEST_MAX_BYTES    any request body (default: the import limit + 1 MB)
+  SKILLCERT_UPLOAD_DEFAULT_MAX_BYTES  a file on a view that declares no limit of its own (default 20 MB)
+  SKILLCERT_REQUEST_MAX_BYTES    a body on such a view, and how much of an oversized one a page reads to
+                                 throw away (default 67108864 = 64 MB; declared views may allow more)
   SKILLCERT_JSON_MAX_DEPTH       nesting of a JSON body (default 64; deeper: 400 core.request.too_deep)
 """
 
@@ -355,7 +357,8 @@ SKILLCERT_UPLOAD_MAX_FIELD = _env_int("SKILLCERT_UPLOAD_MAX_FIELD", 32_767)
 SKILLCERT_IMPORT_MAX_BYTES = _env_int("SKILLCERT_IMPORT_MAX_BYTES", 512 * _MB)
 SKILLCERT_IMPORT_MAX_ROWS = _env_int("SKILLCERT_IMPORT_MAX_ROWS", 5_000_000)
 SKILLCERT_IMPORT_MAX_UNPACKED = _env_int("SKILLCERT_IMPORT_MAX_UNPACKED", 2048 * _MB)
-SKILLCERT_REQUEST_MAX_BYTES = _env_int("SKILLCERT_REQUEST_MAX_BYTES", SKILLCERT_IMPORT_MAX_BYTES + _MB)
+SKILLCERT_UPLOAD_DEFAULT_MAX_BYTES = _env_int("SKILLCERT_UPLOAD_DEFAULT_MAX_BYTES", 20 * _MB)
+SKILLCERT_REQUEST_MAX_BYTES = _env_int("SKILLCERT_REQUEST_MAX_BYTES", 64 * _MB)
 SKILLCERT_JSON_MAX_DEPTH = _env_int("SKILLCERT_JSON_MAX_DEPTH", 64)
 # Django's own (its defaults, named here because they are limits too): a body read into memory — form
 # fields, and JSON, which DRF reads through request.body (larger: 413 core.request.too_large) — and

@@ -4,16 +4,18 @@ Three layers, so that no door is left open:
 
 1. **Before the body is read** — `LimitedUploadHandler`, the first of ``FILE_UPLOAD_HANDLERS``, sees
    every multipart request before Django parses it. It takes the limit of the view the URL resolved to
-   (declared with `upload_limit` on a function view or `upload_limits` on an API view class; else the
-   global ``SKILLCERT_REQUEST_MAX_BYTES``) and compares it with ``Content-Length``:
+   (declared with `upload_limit` on a function view or `upload_limits` on a view class; a view that
+   declares none takes files of ``SKILLCERT_UPLOAD_DEFAULT_MAX_BYTES`` in a body of at most
+   ``SKILLCERT_REQUEST_MAX_BYTES``) and compares it with ``Content-Length``:
 
    - on the API (``/api/…``) a larger request is answered at once with 413 (problem+json
      ``core.upload.too_large``) without reading the body;
    - on pages the body is read (the CSRF token and the other fields are in it, and browsers show a
      reset connection rather than an early answer), but the file's bytes are thrown away as they
      arrive: the form receives a `RefusedUpload` of the real size and no content, and refuses it
-     with the same message and status 413. Bodies larger than the global limit are refused at once
-     on pages too (Django's 400 ``RequestDataTooBig``).
+     with the same message and status 413. Bodies larger than both the view's limit and
+     ``SKILLCERT_REQUEST_MAX_BYTES`` are refused at once on pages too (Django's 400
+     ``RequestDataTooBig``).
 
 2. **While reading** — the handler counts each file's bytes, so a body that lies about its length
    gains nothing.
@@ -155,12 +157,17 @@ class LimitedUploadHandler(FileUploadHandler):
     ) -> None:
         limit = view_limit(self.request)
         self.api = _is_api(self.request)
-        self.per_file = limit.file_bytes if limit else int(settings.SKILLCERT_REQUEST_MAX_BYTES)
-        request_bytes = limit.request_bytes if limit else int(settings.SKILLCERT_REQUEST_MAX_BYTES)
+        ceiling = int(settings.SKILLCERT_REQUEST_MAX_BYTES)
+        if limit is None:  # a view that declares nothing: files of the default size, bodies to the ceiling
+            self.per_file, request_bytes = int(settings.SKILLCERT_UPLOAD_DEFAULT_MAX_BYTES), ceiling
+        else:
+            self.per_file, request_bytes = limit.file_bytes, limit.request_bytes
         self.over = content_length > request_bytes
         if self.over and self.api:
             raise UploadTooLarge(None, self.per_file)
-        if content_length > int(settings.SKILLCERT_REQUEST_MAX_BYTES):
+        if content_length > max(request_bytes, ceiling):
+            # Pages read an oversized body to throw its files away (see the module docstring), but
+            # not without end: past the ceiling Django's own 400.
             raise RequestDataTooBig("Request body exceeded SKILLCERT_REQUEST_MAX_BYTES.")
         return None
 
