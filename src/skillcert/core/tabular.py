@@ -37,6 +37,7 @@ import codecs
 import csv
 import io
 import itertools
+import operator
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _SNIFF = 1 << 16
+_COLUMN = operator.itemgetter("column")
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,6 @@ class Table:
         workbook = self._source
         scan = min(2 * self.limits.max_rows + 1, XLSX_MAX_SHEET_ROWS)
         data_rows = 0
-        width = self.limits.max_columns + 1  # one more, to see a row that is too wide
         try:
             # The sheet that was open when the file was saved, as Excel shows it (or, asked so, the
             # first); a chart sheet or a missing one: the first worksheet.
@@ -220,14 +221,14 @@ class Table:
                 sheet = workbook.worksheets[0] if workbook.worksheets else None
             if sheet is None:
                 return
-            # max_row / max_col bound openpyxl's filling of missing rows and cells: a sheet's declared
-            # dimension (say A1:XFD1048576) is not trusted.
-            for number, values in enumerate(
-                sheet.iter_rows(values_only=True, max_col=width, max_row=scan + 1), start=1
-            ):
+            # max_row bounds openpyxl's filling of missing rows; the sheet's declared dimension (say
+            # A1:XFD1048576) is never read (see `_load_workbook`), so each row is as wide as its own
+            # cells, and no wider than the column limit.
+            sheet.column_limit = self.limits.max_columns  # see _load_workbook's Sheet._get_row
+            for number, values in enumerate(sheet.iter_rows(values_only=True, max_row=scan + 1), start=1):
                 if number > scan:
                     raise self._too_many_rows()
-                if not any(v is not None and v != "" for v in values):
+                if values.count(None) + values.count("") == len(values):  # blank (C-level counts)
                     continue
                 data_rows += 1
                 if data_rows > self.limits.max_rows + 1:  # the first is the header
@@ -235,6 +236,8 @@ class Table:
                 yield self._checked(number, list(values), texts=False)
         except ValidationFailed:
             raise
+        except _TooWide as wide:
+            raise self._too_many_columns(wide.row) from None
         except Exception as exc:  # openpyxl and zipfile raise many kinds for a damaged sheet
             raise self._unreadable_xlsx(exc) from exc
 
@@ -482,12 +485,20 @@ def _check_archive(stream: IO[bytes], probe: Table) -> None:
         )
 
 
-# --- openpyxl without its whole-sheet scan ----------------------------------------------------------
+# --- openpyxl without its whole-sheet scan and its padding -------------------------------------------
 # A read-only worksheet looks for its <dimension> when the workbook is loaded, by parsing the sheet until
 # the end of <sheetData> — that is, the whole sheet — when the element is missing (it is optional): two
-# million rows cost 13 s before the first row was read. The rows are read here with explicit max_row
-# and max_col, so the dimension is never needed; the loader below is openpyxl's, with worksheets that
-# skip that scan.
+# million rows cost 13 s before the first row was read. The rows are read here with an explicit max_row,
+# so the dimension is never needed; the loader below is openpyxl's, with worksheets that skip that scan.
+# Those worksheets also build each row only as wide as the column limit: openpyxl pads a row to its last
+# cell, so one empty cell in column XFD costs a 16,384-cell row (20,000 such rows, a 1 MB sheet, took
+# 6 s). A cell past the limit that holds something is `_TooWide` (the reader's too_many_columns).
+
+
+class _TooWide(Exception):
+    def __init__(self, row: int) -> None:
+        super().__init__(row)
+        self.row = row
 
 
 def _load_workbook(stream: IO[bytes]) -> Any:
@@ -495,8 +506,23 @@ def _load_workbook(stream: IO[bytes]) -> Any:
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
     class Sheet(ReadOnlyWorksheet):
+        column_limit: int | None = None
+
         def _get_size(self) -> None:
             return None  # min/max stay at the class defaults (1, 1, None, None)
+
+        def _get_row(
+            self, row: Any, min_col: int = 1, max_col: int | None = None, values_only: bool = False
+        ) -> Any:
+            limit = self.column_limit
+            if limit is not None and row:
+                last = max(map(_COLUMN, row))  # cells may come in any order
+                if last > limit:
+                    if any(c["value"] not in (None, "") for c in row if c["column"] > limit):
+                        raise _TooWide(int(row[0]["row"]))
+                    last = limit
+                max_col = last if max_col is None else min(max_col, last)
+            return super()._get_row(row, min_col, max_col, values_only)  # type: ignore[misc]
 
     class Reader(ExcelReader):
         def read_worksheets(self) -> None:

@@ -165,3 +165,20 @@ def test_caller_file_is_left_open() -> None:
     with open_table(stream, "t.csv", LIMITS) as table:
         assert len(list(table.rows())) == 3
     assert not stream.closed
+
+
+def test_rows_as_wide_as_the_format_allows_cost_no_more_than_narrow_ones() -> None:
+    """A cell in the last column (XFD, 16,384) made openpyxl build a 16,384-cell row; 20,000 of them (a
+    1 MB sheet) took 6 s. Rows are built no wider than the column limit; a filled cell past it is an
+    error, never dropped."""
+    limits = Limits(max_bytes=10 << 20, max_rows=50_000, max_columns=10, max_field=50, max_unpacked=50 << 20)
+    cell = b'<row r="%d"><c r="XFD%d" t="inlineStr"><is><t></t></is></c></row>'
+    wide = (cell % (i, i) for i in range(2, 20_002))
+    content = crafted.workbook([crafted.header_row(["a", "b"]), *wide])
+    started = time.perf_counter()
+    assert rows(content, "t.xlsx", limits) == [(1, ["a", "b"], [])]
+    seconds = time.perf_counter() - started
+    print(f"20,000 rows 16,384 cells wide read in {seconds:.2f} s")
+    assert seconds < 3
+    filled = crafted.workbook([crafted.header_row(["a"]), b'<row r="2"><c r="XFD2"><v>1</v></c></row>'])
+    assert refused(filled, "t.xlsx", limits) == "core.upload.too_many_columns"

@@ -39,7 +39,8 @@ def start_import(upload: Any, *, actor: Any, organisation: Organisation, partial
     """Store the upload under MEDIA_ROOT/imports and queue the import job (it runs at once without a
     broker). The file is deleted by the job when it has been read. What can be judged without reading
     rows is judged here, so the uploader hears it at once rather than from a failed job: the byte limit
-    (413), the type against the name, the encoding, a workbook's unpacked size (400; core.tabular)."""
+    (413), the type against the name, the text of its first 64 KB, a workbook's unpacked size (400;
+    core.tabular)."""
     if actor is not None and not has_permission(actor, "exchange.import", organisation):
         raise NotPermitted()
     name = str(getattr(upload, "name", "") or "upload.csv")
