@@ -21,6 +21,20 @@ Environment variables (all optional for the embedded SQLite demo):
                          processes); unset = per-process memory (one process only)
   VERIFY_RATE_PER_MINUTE, VERIFY_RATE_PER_DAY   public verification lookups per client address
                          (default 30 and 300)
+
+Upload and request limits (issue 13 items 4 and 10; core/uploads.py, core/tabular.py, core/parsers.py):
+  SKILLCERT_UPLOAD_MAX_BYTES     a roster or score table, page or API (default 10485760 = 10 MB; 413)
+  SKILLCERT_UPLOAD_MAX_ROWS      rows under the header of such a table (default 10000; 400)
+  SKILLCERT_UPLOAD_MAX_UNPACKED  an XLSX table's unpacked size (default 104857600 = 100 MB; 400)
+  SKILLCERT_UPLOAD_MAX_COLUMNS   columns of any uploaded table (default 200)
+  SKILLCERT_UPLOAD_MAX_FIELD     characters of one cell (default 32767, Excel's own limit; a row error)
+  SKILLCERT_IMPORT_MAX_BYTES     a certificate import file, format import-v1 (default 536870912 = 512 MB)
+  SKILLCERT_IMPORT_MAX_ROWS      its rows (default 5000000)
+  SKILLCERT_IMPORT_MAX_UNPACKED  its unpacked size when XLSX (default 2147483648 = 2 GB)
+  SKILLCERT_UPLOAD_DEFAULT_MAX_BYTES  a file on a view that declares no limit of its own (default 20 MB)
+  SKILLCERT_REQUEST_MAX_BYTES    a body on such a view, and how much of an oversized one a page reads to
+                                 throw away (default 67108864 = 64 MB; declared views may allow more)
+  SKILLCERT_JSON_MAX_DEPTH       nesting of a JSON body (default 64; deeper: 400 core.request.too_deep)
 """
 
 from __future__ import annotations
@@ -53,6 +67,19 @@ def _env_bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError as exc:  # pragma: no cover - start-up check
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from exc
+    if number <= 0:  # pragma: no cover - start-up check
+        raise ImproperlyConfigured(f"{name} must be positive")
+    return number
 
 
 def _persistent_secret(env_name: str, filename: str, make: str) -> str:
@@ -314,6 +341,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON within SKILLCERT_JSON_MAX_BYTES / _MAX_DEPTH (issue 13 items 4, 10; core/parsers.py)
+    "DEFAULT_PARSER_CLASSES": [
+        "skillcert.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "skillcert.core.api.StandardPagination",
@@ -396,3 +429,28 @@ SKILLCERT_BACKUP_TARGETS = [
 ]
 VERIFY_RATE_PER_MINUTE = int(os.environ.get("VERIFY_RATE_PER_MINUTE", "30"))
 VERIFY_RATE_PER_DAY = int(os.environ.get("VERIFY_RATE_PER_DAY", "300"))
+
+# --- uploads and request bodies (issue 13 items 4, 10; see the header) ------------------------------
+_MB = 1024 * 1024
+SKILLCERT_UPLOAD_MAX_BYTES = _env_int("SKILLCERT_UPLOAD_MAX_BYTES", 10 * _MB)
+SKILLCERT_UPLOAD_MAX_ROWS = _env_int("SKILLCERT_UPLOAD_MAX_ROWS", 10_000)
+SKILLCERT_UPLOAD_MAX_UNPACKED = _env_int("SKILLCERT_UPLOAD_MAX_UNPACKED", 100 * _MB)
+SKILLCERT_UPLOAD_MAX_COLUMNS = _env_int("SKILLCERT_UPLOAD_MAX_COLUMNS", 200)
+SKILLCERT_UPLOAD_MAX_FIELD = _env_int("SKILLCERT_UPLOAD_MAX_FIELD", 32_767)
+SKILLCERT_IMPORT_MAX_BYTES = _env_int("SKILLCERT_IMPORT_MAX_BYTES", 512 * _MB)
+SKILLCERT_IMPORT_MAX_ROWS = _env_int("SKILLCERT_IMPORT_MAX_ROWS", 5_000_000)
+SKILLCERT_IMPORT_MAX_UNPACKED = _env_int("SKILLCERT_IMPORT_MAX_UNPACKED", 2048 * _MB)
+SKILLCERT_UPLOAD_DEFAULT_MAX_BYTES = _env_int("SKILLCERT_UPLOAD_DEFAULT_MAX_BYTES", 20 * _MB)
+SKILLCERT_REQUEST_MAX_BYTES = _env_int("SKILLCERT_REQUEST_MAX_BYTES", 64 * _MB)
+SKILLCERT_JSON_MAX_DEPTH = _env_int("SKILLCERT_JSON_MAX_DEPTH", 64)
+# Django's own (its defaults, named here because they are limits too): a body read into memory — form
+# fields, and JSON, which DRF reads through request.body (larger: 413 core.request.too_large) — and
+# files held in memory before they spill to a temporary file. The first upload handler refuses a file
+# over its view's limit before either sees a byte.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "skillcert.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]

@@ -16,13 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from skillcert.appraisal.models import AppraisalSession
 from skillcert.catalog.models import EducationLevel, Level, Occupation
 from skillcert.core.errors import FieldError, SkillcertError
+from skillcert.core.uploads import check_form_upload, read_upload, table_max_bytes
 from skillcert.orgs.choices import OrgKind
 from skillcert.orgs.models import Organisation
 from skillcert.orgs.scoping import org_filter
 from skillcert.people.models import DocumentType, Gender
 
-MAX_ROSTER_BYTES = 10 * 1024 * 1024
-MAX_PHOTO_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_PHOTO_UPLOAD_BYTES = 2 * 1024 * 1024  # people.photo_spec.MAX_PHOTO_BYTES
 MAX_ROWS = 200
 
 
@@ -393,6 +393,9 @@ class ManualEnrolForm(SubjectForm):
             "phone": data["phone"],
         }
 
+    def clean_photo(self) -> Any:
+        return check_form_upload(self.cleaned_data.get("photo"), MAX_PHOTO_UPLOAD_BYTES)
+
     def photo_bytes(self) -> bytes | None:
         upload: UploadedFile | None = self.cleaned_data.get("photo")
         if not upload:
@@ -409,13 +412,11 @@ class FileUploadForm(PageForm):
 
     def content(self) -> tuple[bytes, str]:
         upload: UploadedFile = self.cleaned_data["file"]
-        return upload.read(MAX_ROSTER_BYTES + 1), upload.name or "upload"
+        return read_upload(upload, table_max_bytes()), upload.name or "upload"
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size and upload.size > MAX_ROSTER_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
-        return upload
+        # SKILLCERT_UPLOAD_MAX_BYTES, as on the API (issue 13 item 4); 413 on the page (form_status)
+        return check_form_upload(self.cleaned_data["file"], table_max_bytes())
 
 
 class RosterImportForm(FileUploadForm):
@@ -473,6 +474,11 @@ class PaperUploadForm(forms.Form):
         if occupation is None:
             raise forms.ValidationError(_("Unknown occupation code %(code)s."), params={"code": code})
         return occupation
+
+    def clean_file(self) -> Any:
+        from skillcert.appraisal.services.papers import MAX_PAPER_BYTES
+
+        return check_form_upload(self.cleaned_data["file"], MAX_PAPER_BYTES)
 
     def content(self, limit: int) -> tuple[bytes, str]:
         upload: UploadedFile = self.cleaned_data["file"]

@@ -34,6 +34,7 @@ from skillcert.appraisal.forms_pdf import (
     REPORT_TITLE,
     ROSTER_TITLE,
 )
+from skillcert.core import cellsafe
 
 SCORE_FORMAT = "0.0"
 RATE_FORMAT = "0.0%"
@@ -68,9 +69,7 @@ def _new_sheet(title: str, sheet_name: str) -> tuple[Workbook, Worksheet]:
 
 
 def _save(wb: Workbook) -> bytes:
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return cellsafe.workbook_bytes(wb)  # no text typed by a user becomes a formula (issue 13 item 3)
 
 
 def _put(

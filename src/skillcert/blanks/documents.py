@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from openpyxl import Workbook
@@ -12,6 +11,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from skillcert.blanks.choices import LEVEL_TITLE_ZH, ApprovalStep
 from skillcert.blanks.models import Requisition
+from skillcert.core import cellsafe
 from skillcert.core.pdf import (
     Cell,
     canvas_bytes,
@@ -150,6 +150,4 @@ def render_requisition_xlsx(req: Requisition) -> bytes:
         ws.append([label, name, "日期", day.isoformat() if day else ""])
     for i, w in enumerate([22, 14, 16, 14, 12, 18, 12]):
         ws.column_dimensions[chr(65 + i)].width = w
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return cellsafe.workbook_bytes(wb)  # no typed text becomes a formula (issue 13 item 3)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, pagination, serializers
@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from skillcert.core.errors import FieldError, SkillcertError
+from skillcert.core.parsers import BodyTooLarge, TooDeep, json_max_bytes, max_depth
 
 # Bilingual messages for the generic errors DRF raises itself.
 _GENERIC: dict[str, tuple[str, str, str]] = {
@@ -103,6 +104,14 @@ def problem_body(exc: SkillcertError) -> dict[str, Any]:
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, SkillcertError):
         return Response(problem_body(exc), status=exc.status, content_type="application/problem+json")
+    if isinstance(exc, RecursionError):
+        # Input nested deeper than some code can follow (the JSON parser refuses what it sees first,
+        # core/parsers.py; this is the net under every other route): a bad request, never a 500.
+        problem = problem_body(TooDeep(max_depth()))
+        return Response(problem, status=400, content_type="application/problem+json")
+    if isinstance(exc, RequestDataTooBig):  # a body over DATA_UPLOAD_MAX_MEMORY_SIZE (JSON included)
+        problem = problem_body(BodyTooLarge(json_max_bytes()))
+        return Response(problem, status=413, content_type="application/problem+json")
     if isinstance(exc, SuspiciousOperation):
         # Too many fields or too large a body (DATA_UPLOAD_MAX_*): Django would answer with its HTML
         # 400 page; API clients get the same problem JSON as for any other bad request.
@@ -250,6 +259,7 @@ def problem_schema_hook(result: dict[str, Any], generator: Any, request: Any, pu
         "404": "Not found or outside your scope",
         "405": "Method not allowed",
         "406": "Not acceptable",
+        "413": "Request or upload too large",
         "415": "Unsupported media type",
         "429": "Too many requests",
     }

@@ -1,5 +1,6 @@
 """XLSX and CSV export of list data (X5). Lists hand over their columns and rows; one code path
-serves page exports, API exports and jobs."""
+serves page exports, API exports and jobs. Every cell goes through `core.cellsafe`, so a text such as
+``=HYPERLINK(...)`` is never a formula (issue 13 item 3)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+
+from skillcert.core import cellsafe
 
 Column = tuple[str, str, Callable[[Any], Any]]  # (heading zh, heading en, value getter)
 
@@ -38,14 +41,14 @@ def write_xlsx(
 ) -> int:
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet[:31])
-    worksheet.append(headings(columns))
+    worksheet.append(cellsafe.xlsx_row(worksheet, headings(columns)))
     count = 0
     for obj in objects:
-        worksheet.append([_cell(get(obj)) for _, _, get in columns])
+        worksheet.append(cellsafe.xlsx_row(worksheet, [_cell(get(obj)) for _, _, get in columns]))
         count += 1
         if on_row:
             on_row()
-    workbook.save(out)
+    cellsafe.save(workbook, out)
     return count
 
 
@@ -65,9 +68,9 @@ def export_response(
     text = io.StringIO()
     text.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
     writer = csv.writer(text)
-    writer.writerow(headings(columns))
+    writer.writerow(cellsafe.csv_row(headings(columns)))
     for obj in objects:
-        writer.writerow([_cell(get(obj)) for _, _, get in columns])
+        writer.writerow(cellsafe.csv_row([_cell(get(obj)) for _, _, get in columns]))
     response = HttpResponse(text.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{basename}-{stamp}.csv"'
     return response

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from skillcert.core.errors import field_error
+from skillcert.core.uploads import UploadLimit, import_max_bytes
 from skillcert.exchange.services.credentials import credential_for
 from skillcert.exchange.services.national import write_national_export
 from skillcert.exchange.services.uploads import importing_organisation, start_import
@@ -55,6 +56,7 @@ def _date(request: Request, key: str) -> datetime.date:
 
 class ImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
+    upload_limits = {"post": UploadLimit(import_max_bytes)}  # 413 before the body is read (core.uploads)
 
     @extend_schema(
         request={"multipart/form-data": ImportRequestSerializer}, responses={202: ImportJobSerializer}

@@ -9,16 +9,14 @@ so a misspelt optional column is not silently dropped.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import Any, Final
 
 from skillcert.core.errors import FieldError, ValidationFailed
+from skillcert.core.tabular import Limits, Row, open_table
 
 FORMAT_VERSION: Final = "import-v1"
 FILE_RECORD: Final = "file"
@@ -59,7 +57,6 @@ _BY_HEADING: Final = {
     **{c.zh: c.key for c in COLUMNS},
     **{f"{c.zh} {c.key}": c.key for c in COLUMNS},
 }
-MAX_ROWS: Final = 5_000_000
 
 
 def _heading(raw: Any) -> str:
@@ -118,79 +115,12 @@ def map_header(header: list[Any]) -> list[str | None]:
     return keys
 
 
-def _file_error(code: str, zh: str, en: str) -> ValidationFailed:
-    return ValidationFailed.of([FieldError("file", code, zh, en, FILE_RECORD)])
-
-
-def _text_stream(raw: IO[bytes]) -> io.TextIOWrapper:
-    """UTF-8 (with or without BOM); GB18030 — what Chinese Excel saves as CSV — when it is not UTF-8."""
-    head = raw.read(1 << 16)
-    raw.seek(0)
-    encoding = "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head[:-4] if len(head) == 1 << 16 else head)
-    except UnicodeDecodeError:
-        encoding = "gb18030"
-    return io.TextIOWrapper(raw, encoding=encoding, newline="")
-
-
-def detect_kind(name: str, head: bytes) -> str:
-    if head.startswith(b"PK\x03\x04") or name.lower().endswith(".xlsx"):
-        return "xlsx"
-    return "csv"
-
-
-def read_rows(path: Path | str, name: str | None = None) -> Iterator[tuple[int, list[Any]]]:
-    """(row number as a spreadsheet shows it, cells) for every non-empty data row. The first item
-    yielded is (1, header). Raises ValidationFailed for a file that is not CSV or XLSX."""
+def read_rows(path: Path | str, name: str | None = None) -> Iterator[Row]:
+    """`core.tabular.Row` (number as a spreadsheet shows it, cells, the reader's own errors for the row)
+    for every non-empty row; the first is the header. Read within the import limits
+    (SKILLCERT_IMPORT_*; issue 13 items 4, 10); raises ValidationFailed for a file that is not CSV or
+    XLSX, unreadable, or past a limit, UploadTooLarge (413) for one over the byte limit."""
     path = Path(path)
-    with path.open("rb") as raw:
-        kind = detect_kind(name or path.name, raw.read(4))
-        raw.seek(0)
-        if kind == "xlsx":
-            yield from _xlsx_rows(raw)
-        else:
-            yield from _csv_rows(raw)
-
-
-def _csv_rows(raw: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
-    text = _text_stream(raw)
-    try:
-        for number, row in enumerate(csv.reader(text), start=1):
-            if number > MAX_ROWS:
-                raise _file_error(
-                    "exchange.file.too_many_rows",
-                    f"文件超过{MAX_ROWS}行，请分批导入",
-                    f"The file has more than {MAX_ROWS} rows; split it",
-                )
-            if row and any(row):
-                yield number, row
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise _file_error(
-            "exchange.file.unreadable",
-            "文件不是有效的CSV（UTF-8或GB18030编码）",
-            f"The file is not a valid CSV in UTF-8 or GB18030 ({exc.__class__.__name__})",
-        ) from exc
-    finally:
-        text.detach()
-
-
-def _xlsx_rows(raw: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(raw, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken or foreign file
-        raise _file_error(
-            "exchange.file.unreadable",
-            "文件不是有效的XLSX工作簿",
-            f"The file is not a valid XLSX workbook ({exc.__class__.__name__})",
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = list(row)
-            if any(c is not None and c != "" for c in cells):
-                yield number, cells
-    finally:
-        workbook.close()
+    limits = Limits.for_imports()
+    with open_table(path, name or path.name, limits, record=FILE_RECORD, sheet="first") as table:
+        yield from table.rows()

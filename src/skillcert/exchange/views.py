@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from skillcert.core.errors import SkillcertError
+from skillcert.core.uploads import check_form_upload, form_status, import_max_bytes, upload_limit
 from skillcert.exchange.format import COLUMNS, FORMAT_VERSION
 from skillcert.exchange.services.credentials import credential_for, did_document
 from skillcert.exchange.services.national import write_national_export
@@ -33,9 +34,16 @@ def _orgs(user: Any, permission: str) -> list[Organisation]:
     ]
 
 
+class ImportFile(forms.FileField):
+    """SKILLCERT_IMPORT_MAX_BYTES on the page as on the API (issue 13 item 4): 413 with the form."""
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        return check_form_upload(super().clean(data, initial), import_max_bytes())
+
+
 class ImportForm(forms.Form):
     organisation = forms.ChoiceField(label=_("Importing organisation"))
-    file = forms.FileField(label=_("File (CSV or XLSX, format import-v1)"))
+    file = ImportFile(label=_("File (CSV or XLSX, format import-v1)"))
     partial = forms.BooleanField(
         label=_("Import the valid rows even if other rows have errors"), required=False
     )
@@ -56,11 +64,13 @@ class ExportForm(forms.Form):
 
 
 @login_required
+@upload_limit(import_max_bytes)
 def import_page(request: HttpRequest) -> HttpResponse:
     orgs = _orgs(request.user, "exchange.import")
     if not orgs:
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None, orgs=orgs)
+    status = 200
     if request.method == "POST" and form.is_valid():
         org = next(o for o in orgs if o.code == form.cleaned_data["organisation"])
         try:
@@ -72,10 +82,14 @@ def import_page(request: HttpRequest) -> HttpResponse:
             )
         except SkillcertError as exc:
             form.add_error(None, f"{exc.message_zh} / {exc.message_en}")
+            status = exc.status
         else:
             return redirect("backoffice:job", pk=job.pk)
     return render(
-        request, "exchange/import.html", {"form": form, "columns": COLUMNS, "format_version": FORMAT_VERSION}
+        request,
+        "exchange/import.html",
+        {"form": form, "columns": COLUMNS, "format_version": FORMAT_VERSION},
+        status=form_status(form, status),
     )
 
 

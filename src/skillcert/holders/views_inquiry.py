@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from skillcert.certificates.services.lifecycle import CORRECTABLE, current_view
 from skillcert.core.errors import SkillcertError
+from skillcert.core.uploads import upload_limit
 from skillcert.holders import corrections, inquiry, services
 from skillcert.holders.models import CertificateInquiry, CorrectionEvidence, CorrectionRequest
 from skillcert.verification.api import client_address
@@ -90,6 +91,7 @@ def inquiry_status(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@upload_limit(corrections.MAX_BYTES, files=corrections.MAX_FILES)  # bytes over it are never stored
 def correction(request: HttpRequest) -> HttpResponse:
     """For the certificate the session is authorised for (after the SMS code of the self-service)."""
     cert = services.authorised_certificate(request.session)

@@ -6,13 +6,13 @@ checked. Rendered from the report content (JSON) only, like the PDF.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from skillcert.core import cellsafe
 from skillcert.reports.documents_pdf import OCCUPATION_TITLE, OVERALL_TITLE
 from skillcert.reports.services.build import level_label
 
@@ -104,6 +104,4 @@ def render_report_xlsx(content: dict[str, Any], *, stamp: str = "") -> bytes:
                 ]
             )
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return cellsafe.workbook_bytes(workbook)  # names and reasons are typed text (issue 13 item 3)

@@ -41,6 +41,7 @@ from rest_framework.renderers import JSONRenderer
 
 from skillcert.core.api import problem_body
 from skillcert.core.errors import SkillcertError
+from skillcert.core.parsers import too_deep
 from skillcert.verification import fast
 from skillcert.verification.api import VerifyView, client_address, plain_number_lookup
 from skillcert.verification.models import LookupLog
@@ -129,6 +130,8 @@ def plain_lookup_of(environ: dict[str, Any]) -> tuple[tuple[str, str] | None, by
     if not 0 < length <= MAX_BODY:
         return None, None
     body = environ["wsgi.input"].read(length)
+    if too_deep(body):  # json.loads would recurse past Python's limit (a crash): DRF's parser answers 400
+        return None, body
     try:
         data = json.loads(body)
     except ValueError:  # not UTF-8 or not JSON: DRF's parser answers

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from skillcert.core.errors import SkillcertError
+from skillcert.core.uploads import UploadLimit, read_upload, upload_limit
 from skillcert.esign.services import filecheck
 from skillcert.verification import services
 from skillcert.verification.api import client_address
@@ -45,13 +46,13 @@ def check_upload(request: Any, channel: str) -> filecheck.FileCheck:
 def _read(upload: Any) -> bytes:
     if upload is None:
         return b""
-    if upload.size > filecheck.MAX_UPLOAD:
-        return b"\0" * (filecheck.MAX_UPLOAD + 1)  # refused by check_file without reading it all
-    return bytes(upload.read())
+    # 413 core.upload.too_large, judged from the size before a byte is read (core.uploads)
+    return read_upload(upload, filecheck.MAX_UPLOAD)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@upload_limit(filecheck.MAX_UPLOAD)
 def upload_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {}
     status = 200
@@ -72,6 +73,7 @@ class VerifyFileView(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
     parser_classes = [MultiPartParser]
+    upload_limits = {"post": UploadLimit(filecheck.MAX_UPLOAD)}  # 413 before the body is read
 
     @extend_schema(
         operation_id="verify_file",
@@ -82,12 +84,13 @@ class VerifyFileView(APIView):
             "cannot_determine, `reason`, `signature` (the signed data's own verdict), `original` and "
             "`originality` (original, superseded, not_original, not_verified). A genuine but re-saved "
             "or converted copy is `invalid` with reason `esign.file.not_original` (R2.1). 400 for an "
-            "empty, unknown or over-large file; 429 past the lookup rate."
+            "empty or unknown file, 413 for one over 5 MB; 429 past the lookup rate."
         ),
         request={"multipart/form-data": FileUploadSerializer},
         responses={
             200: OpenApiResponse(description="verdict"),
-            400: OpenApiResponse(description="not a PDF or OFD, or too large (problem+json)"),
+            400: OpenApiResponse(description="not a PDF or OFD (problem+json)"),
+            413: OpenApiResponse(description="larger than 5 MB (problem+json)"),
             429: OpenApiResponse(description="Too many lookups from this address (problem+json)"),
         },
         auth=[],

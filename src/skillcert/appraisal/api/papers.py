@@ -26,6 +26,8 @@ from skillcert.appraisal.services import papers
 from skillcert.catalog.models import Level, Occupation
 from skillcert.core.api import ScopedQuerysetMixin
 from skillcert.core.errors import NotFound
+from skillcert.core.parsers import JSONParser
+from skillcert.core.uploads import UploadLimit
 
 # --- paper sets and draws (R4.4) -----------------------------------------------------------------
 
@@ -102,7 +104,8 @@ class PaperSetViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Rea
 
     scoped_model = PaperSet
     filterset_fields = ["organisation", "level", "status"]
-    parser_classes = [parsers.MultiPartParser, parsers.FormParser, parsers.JSONParser]
+    parser_classes = [parsers.MultiPartParser, parsers.FormParser, JSONParser]
+    upload_limits = {"create": UploadLimit(papers.MAX_PAPER_BYTES)}  # 413 before the body is read
 
     def get_serializer_class(self) -> Any:
         return {"create": PaperUploadSerializer, "audit": ReviewSerializer}.get(
@@ -129,7 +132,7 @@ class PaperSetViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Rea
             Level.objects.get(number=data["level"]),
             data["label"],
             upload.name or "",
-            upload.read(),
+            upload.read(papers.MAX_PAPER_BYTES + 1),  # the service names a file over its limit
             actor=request.user,
         )
         return Response(PaperSetSerializer(paper).data, status=status.HTTP_201_CREATED)

@@ -27,6 +27,8 @@ from skillcert.appraisal.services import enrolment as enrolment_services
 from skillcert.appraisal.services import reports, scores, sessions
 from skillcert.core.api import ScopedQuerysetMixin
 from skillcert.core.errors import NotFound
+from skillcert.core.parsers import JSONParser
+from skillcert.core.uploads import UploadLimit, read_upload, table_max_bytes
 from skillcert.people.models import DocumentType, Gender
 
 # --- sessions (R4.4, R4.5) -----------------------------------------------------------------------
@@ -174,7 +176,12 @@ class SessionViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Read
 
     scoped_model = AppraisalSession
     filterset_fields = ["status", "organisation"]
-    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    parser_classes = [JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    # core.uploads: a table over SKILLCERT_UPLOAD_MAX_BYTES is answered 413 before its body is read
+    upload_limits = {
+        "import_roster": UploadLimit(table_max_bytes),
+        "import_scores": UploadLimit(table_max_bytes),
+    }
 
     def get_serializer_class(self) -> Any:
         return {
@@ -270,7 +277,7 @@ class SessionViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Read
         upload = body.validated_data["file"]
         report = enrolment_services.import_enrolments(
             session,
-            upload.read(),
+            read_upload(upload, table_max_bytes()),
             upload.name or "",
             actor=request.user,
             accept_valid_rows=body.validated_data["accept_valid_rows"],
@@ -284,7 +291,8 @@ class SessionViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Read
         body = ScoreUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
-        report = scores.import_scores(session, upload.read(), upload.name or "", actor=request.user)
+        content = read_upload(upload, table_max_bytes())
+        report = scores.import_scores(session, content, upload.name or "", actor=request.user)
         return Response(_report_payload(report))
 
     @extend_schema(request=ReportInSerializer, responses=SessionSerializer)

@@ -5,9 +5,7 @@ once per session."""
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +20,7 @@ from skillcert.appraisal.services.sessions import require_approved
 from skillcert.audit.services import log_action
 from skillcert.catalog.models import EducationLevel
 from skillcert.core.errors import Conflict, FieldError, ValidationFailed, field_error
+from skillcert.core.tabular import Limits, column_name, open_table
 from skillcert.people.models import DocumentType, Person, Photo
 from skillcert.people.protect import document_hash
 from skillcert.people.services import check_person, find_or_register_person, store_photo
@@ -225,7 +224,6 @@ _LEVEL_WORDS = {
     "一级": 1,
     "高级技师": 1,
 }
-MAX_ROWS = 10_000
 
 
 @dataclass
@@ -239,40 +237,34 @@ class ImportReport:
         return len({e.record for e in self.errors})
 
 
+class TableRow(dict[str, str]):
+    """One row of `read_table`: {column key: text}, with its number as the sheet shows it and the
+    reader's own errors for it (a field longer than the limit)."""
+
+    def __init__(self, values: dict[str, str], number: int, errors: list[FieldError]) -> None:
+        super().__init__(values)
+        self.number = number
+        self.errors = errors
+
+
+def row_record(number: int) -> str:
+    return f"第{number}行 row {number}"
+
+
 def read_table(
     content: bytes,
     filename: str,
     *,
     columns: dict[str, tuple[str, ...]] | None = None,
     required: tuple[str, ...] = REQUIRED_COLUMNS,
-) -> list[dict[str, str]]:
+) -> list[TableRow]:
     """Rows of an XLSX or CSV table as {column key: text}, headers matched in Chinese or English
-    (a heading may carry both: "姓名 name")."""
+    (a heading may carry both: "姓名 name"). Read by `core.tabular` within the table limits
+    (SKILLCERT_UPLOAD_*: bytes, rows, unpacked size, field length; issue 13 items 4, 10): a file past a
+    limit, of the wrong type or unreadable is refused whole (413/400), a field too long is its row's
+    error (`TableRow.errors`)."""
     columns = columns or ROSTER_COLUMNS
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet: Any = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            raise field_error(
-                filename,
-                "file",
-                "appraisal.import.unreadable",
-                "无法读取XLSX文件",
-                "The XLSX file cannot be read",
-            ) from exc
-        raw = [
-            ["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)
-        ]
-    elif name.endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("gb18030", errors="strict")  # Excel on Chinese Windows saves GB18030
-        raw = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
-    else:
+    if not filename.lower().endswith((".xlsx", ".csv")):
         raise field_error(
             filename,
             "file",
@@ -280,38 +272,43 @@ def read_table(
             "名册应为XLSX或CSV文件",
             "The roster must be an XLSX or CSV file",
         )
-    raw = [row for row in raw if any(row)]
-    if not raw:
-        raise field_error(filename, "file", "appraisal.import.empty", "名册为空", "The roster is empty")
-    header = [h.split(" ")[0].strip().lower() for h in raw[0]]
-    keys: dict[int, str] = {}
-    for index, heading in enumerate(header):
-        for key, names in columns.items():
-            if heading in {n.lower() for n in names}:
-                keys[index] = key
-    missing = [k for k in required if k not in keys.values()]
-    if missing:
-        raise ValidationFailed.of(
-            [
-                FieldError(
-                    k,
-                    "appraisal.import.column",
-                    f"缺少“{columns[k][0]}”列",
-                    f"The column '{k}' is missing",
-                    filename,
-                )
-                for k in missing
+    with open_table(content, filename, Limits.for_tables()) as table:
+        rows = iter(table.rows())
+        first = next(rows, None)
+        if first is None:
+            raise field_error(filename, "file", "appraisal.import.empty", "名册为空", "The roster is empty")
+        header = [("" if v is None else str(v)).strip().split(" ")[0].strip().lower() for v in first.cells]
+        keys: dict[int, str] = {}
+        for index, heading in enumerate(header):
+            for key, names in columns.items():
+                if heading in {n.lower() for n in names}:
+                    keys[index] = key
+        missing = [k for k in required if k not in keys.values()]
+        if missing:
+            raise ValidationFailed.of(
+                [
+                    FieldError(
+                        k,
+                        "appraisal.import.column",
+                        f"缺少“{columns[k][0]}”列",
+                        f"The column '{k}' is missing",
+                        filename,
+                    )
+                    for k in missing
+                ]
+            )
+        by_letter = {f"column {column_name(i + 1)}": key for i, key in keys.items()}
+        out: list[TableRow] = []
+        for row in rows:
+            cells = ["" if v is None else str(v).strip() for v in row.cells]
+            record = row_record(row.number)
+            errors = [
+                FieldError(by_letter.get(e.field, e.field), e.code, e.message_zh, e.message_en, record)
+                for e in row.errors
             ]
-        )
-    if len(raw) - 1 > MAX_ROWS:
-        raise field_error(
-            filename,
-            "file",
-            "appraisal.import.too_many",
-            f"名册超过{MAX_ROWS}行",
-            f"The roster has more than {MAX_ROWS} rows",
-        )
-    return [{keys[i]: (row[i] if i < len(row) else "") for i in keys} for row in raw[1:]]
+            values = {key: (cells[i] if i < len(cells) else "") for i, key in keys.items()}
+            out.append(TableRow(values, row.number, errors))
+        return out
 
 
 def _level(text: str) -> int | None:
@@ -335,9 +332,10 @@ def import_enrolments(
     report = ImportReport(total=len(rows))
     valid: list[tuple[int, dict[str, Any], SessionSubject, str]] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows, start=2):  # row 1 is the header
-        record = f"第{number}行 row {number}"
-        errors: list[FieldError] = []
+    for row in rows:
+        number = row.number  # as the sheet numbers it
+        record = row_record(number)
+        errors: list[FieldError] = list(row.errors)
         level = _level(row.get("level", ""))
         subject = subjects.get((row.get("occupation", "").strip(), level or 0))
         if level is None:

@@ -181,8 +181,12 @@ def import_scores(session: AppraisalSession, content: bytes, filename: str, *, a
     by_hash = {e.person.document_hash: e for e in session.enrolments.select_related("person")}
     report = ImportReport(total=len(rows))
     planned: list[tuple[Enrolment, dict[str, Any], bool]] = []
-    for number, row in enumerate(rows, start=2):
+    for row in rows:
+        number = row.number  # as the sheet numbers it
         record = f"第{number}行 row {number}"
+        if row.errors:  # a field longer than the limit (core.tabular)
+            report.errors += row.errors
+            continue
         try:
             document_type = DOC_TYPES.get(
                 row.get("document_type", "").strip(), row.get("document_type", "").strip() or "resident_id"

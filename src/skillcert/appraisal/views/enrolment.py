@@ -3,7 +3,6 @@ and the roster template."""
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
@@ -18,7 +17,10 @@ from skillcert.appraisal import forms as f
 from skillcert.appraisal.services import enrolment as enrolment_services
 from skillcert.appraisal.views.common import XLSX, attachment, attempt_on_form, back, scoped_session
 from skillcert.appraisal.views.sessions import import_file, session_page
+from skillcert.core import cellsafe
 from skillcert.core.errors import FieldError, SkillcertError, ValidationFailed
+from skillcert.core.parsers import too_deep
+from skillcert.core.uploads import form_status, table_max_bytes, upload_limit
 from skillcert.people.models import Person
 
 MAX_CARD_JSON_BYTES = 512 * 1024
@@ -46,8 +48,13 @@ def enrol_card(request: HttpRequest, pk: int) -> JsonResponse:
     `{"subject": <id>, "card": <the bridge's /readcard JSON>}`; answers JSON (problem JSON on error)."""
     session = scoped_session(request, pk, "appraisal.enrol")
     try:
+        # Content-Length first: request.body would read (or refuse with Django's HTML 400) a larger body.
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_CARD_JSON_BYTES:
+            raise ValueError("too large")
         if len(request.body) > MAX_CARD_JSON_BYTES:
             raise ValueError("too large")
+        if too_deep(request.body):  # json.loads would recurse once per level (RecursionError, a 500)
+            raise ValueError("nested too deeply")
         body = json.loads(request.body)
         if not isinstance(body, dict) or not isinstance(body.get("card"), dict):
             raise ValueError("not an object")
@@ -91,6 +98,7 @@ def enrol_card(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_POST
+@upload_limit(f.MAX_PHOTO_UPLOAD_BYTES)
 def enrol_manual(request: HttpRequest, pk: int) -> HttpResponse:
     session = scoped_session(request, pk, "appraisal.enrol")
     form = f.ManualEnrolForm(request.POST, request.FILES, session=session)
@@ -111,11 +119,12 @@ def enrol_manual(request: HttpRequest, pk: int) -> HttpResponse:
         if enrolment is not None:
             _enrolled(request, enrolment.person)
             return back(session, "enrolments", subject)
-    return session_page(request, session, manual_form=form, open_panel="manual")
+    return session_page(request, session, manual_form=form, open_panel="manual", status=form_status(form))
 
 
 @login_required
 @require_POST
+@upload_limit(table_max_bytes)
 def enrol_import(request: HttpRequest, pk: int) -> HttpResponse:
     """X6: a roster with errors is rejected whole, unless the user chose to import only the valid rows."""
     session = scoped_session(request, pk, "appraisal.enrol")
@@ -153,6 +162,4 @@ def roster_template(request: HttpRequest, pk: int) -> HttpResponse:
         sheet.append([example.get(k, "") for k in keys])
     for column in "ABCDEFGH":
         sheet.column_dimensions[column].width = 18
-    out = io.BytesIO()
-    book.save(out)
-    return attachment(out.getvalue(), XLSX, f"{session.code}_报名名册模板.xlsx")
+    return attachment(cellsafe.workbook_bytes(book), XLSX, f"{session.code}_报名名册模板.xlsx")

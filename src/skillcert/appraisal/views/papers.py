@@ -36,6 +36,7 @@ from skillcert.appraisal.views.common import (
 from skillcert.backoffice.listing import FilteredListView
 from skillcert.catalog.models import Level
 from skillcert.core.errors import NotFound
+from skillcert.core.uploads import UploadLimit, form_status
 from skillcert.orgs.scoping import has_permission
 
 
@@ -50,6 +51,7 @@ class PaperSetListView(FilteredListView):
     title = gettext_lazy("Paper sets")
     template_name = "appraisal/paper_list.html"
     upload_form: f.PaperUploadForm | None = None
+    upload_limits = {"post": UploadLimit(papers.MAX_PAPER_BYTES)}  # core.uploads: refused before stored
 
     def base_queryset(self) -> Any:
         return PaperSet.objects.visible_to(self.request.user).select_related(
@@ -95,7 +97,9 @@ class PaperSetListView(FilteredListView):
                 messages.success(request, _("Paper set %(paper)s registered for audit.") % {"paper": paper})
                 return redirect("appraisal:papers")
         self.upload_form = form
-        return self.get(request, *args, **kwargs)
+        response = self.get(request, *args, **kwargs)
+        response.status_code = form_status(form, response.status_code)
+        return response
 
 
 @login_required

@@ -19,6 +19,7 @@ from skillcert.appraisal.services import reports, scores
 from skillcert.appraisal.views.common import attempt_on_form, back, need_reviewer, review, scoped_session
 from skillcert.appraisal.views.sessions import import_file, session_page
 from skillcert.core.errors import SkillcertError, ValidationFailed
+from skillcert.core.uploads import table_max_bytes, upload_limit
 
 SCORE_PARTS = ("theory", "practical", "comprehensive")
 
@@ -88,6 +89,7 @@ def score_table(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@upload_limit(table_max_bytes)
 def score_import(request: HttpRequest, pk: int) -> HttpResponse:
     session = scoped_session(request, pk, "appraisal.score")
     return import_file(

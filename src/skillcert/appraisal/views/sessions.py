@@ -41,6 +41,7 @@ from skillcert.appraisal.views.common import (
 )
 from skillcert.core import csp
 from skillcert.core.errors import FieldError, SkillcertError, ValidationFailed
+from skillcert.core.uploads import form_status
 from skillcert.orgs.scoping import has_permission
 
 DEFAULT_CARD_BRIDGE_URL = "http://127.0.0.1:19196/readcard"
@@ -214,7 +215,7 @@ def session_page(request: HttpRequest, session: AppraisalSession, **overrides: A
         "roster_columns": [names[0] for names in enrolment_services.ROSTER_COLUMNS.values()],
         "min_sets": papers.MIN_PAPER_SETS,
     }
-    response = render(request, "appraisal/session_detail.html", context)
+    response = render(request, "appraisal/session_detail.html", context, status=overrides.get("status", 200))
     # The card reader's page asks the vendor's bridge on the clerk's machine (R0.4): the one other origin
     # its script may fetch from (Content-Security-Policy connect-src, issue 13 item 7).
     bridge = csp.origin(bridge_url) if can_enrol else ""
@@ -287,14 +288,18 @@ def import_file(
     the valid rows, reported; either way the session page opens `panel` with the form as
     `<panel>_form` and the rows' errors as `<panel>_result`."""
     result = None
+    status = 200
     if form.is_valid():
-        content, name = form.content()
         try:
+            content, name = form.content()
             report = importer(content, name)
         except ValidationFailed as exc:
             result = _import_result(exc, rejected=True)
+            if exc.code != "appraisal.import.rejected":
+                status = exc.status  # the file itself was refused (type, limits: core.tabular), not rows
         except SkillcertError as exc:
             f.apply_errors(form, exc)
+            status = exc.status
         else:
             if not report.errors:
                 messages.success(
@@ -305,5 +310,9 @@ def import_file(
                 return back(session, anchor)
             result = _import_result(report, rejected=False, imported=report.imported, total=report.total)
     return session_page(
-        request, session, **{f"{panel}_form": form, f"{panel}_result": result}, open_panel=panel
+        request,
+        session,
+        **{f"{panel}_form": form, f"{panel}_result": result},
+        open_panel=panel,
+        status=form_status(form, status),
     )

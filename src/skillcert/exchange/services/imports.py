@@ -27,6 +27,7 @@ from django.db import transaction
 from skillcert.audit.services import log_action
 from skillcert.certificates.models import Certificate
 from skillcert.core.errors import FieldError, NotPermitted
+from skillcert.core.tabular import Row, column_name
 from skillcert.exchange.format import FORMAT_VERSION, map_header, read_rows
 from skillcert.exchange.rules import CleanRow, RowChecker
 from skillcert.exchange.services.writers import resolve_people, write_chunk
@@ -110,12 +111,18 @@ def estimate_rows(path: Path) -> int:
     return max(count - 1, 0)
 
 
-def _chunks(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[tuple[int, list[Any]]]]:
+def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
     while True:
         chunk = list(islice(rows, size))
         if not chunk:
             return
         yield chunk
+
+
+def _keyed(error: FieldError, keys: dict[str, str]) -> FieldError:
+    """A reader's row error with the column key for the column letter it names."""
+    field_name = keys.get(error.field, error.field)
+    return FieldError(field_name, error.code, error.message_zh, error.message_en, error.record)
 
 
 def _error(row: int, field_name: str, code: str, zh: str, en: str) -> FieldError:
@@ -210,7 +217,9 @@ def import_certificates(
     if first is None:
         checker.set_header(map_header([]))  # raises: every required column missing
     else:
-        checker.set_header(map_header(first[1]))
+        checker.set_header(map_header(first.cells))
+    # The reader names a cell by its column letter; the report names the column key.
+    keys = {f"column {column_name(i + 1)}": key for key, i in checker.index.items()}
     if progress is not None:
         progress.total(estimate_rows(path))
     seen: set[str] = set()
@@ -219,7 +228,11 @@ def import_certificates(
         with transaction.atomic():
             for chunk in _chunks(rows, chunk_size):
                 clean: list[CleanRow] = []
-                for number, cells in chunk:
+                for number, cells, too_long in chunk:
+                    if too_long:  # a field longer than the limit: this row's error (core.tabular)
+                        report.rejected += 1
+                        report.add([_keyed(e, keys) for e in too_long])
+                        continue
                     result = check(number, cells)
                     if isinstance(result, list):
                         report.rejected += 1

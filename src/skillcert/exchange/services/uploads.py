@@ -7,13 +7,13 @@ from typing import Any
 
 from django.conf import settings
 
-from skillcert.core.errors import NotFound, NotPermitted, field_error
+from skillcert.core.errors import NotFound, NotPermitted
+from skillcert.core.tabular import Limits, precheck
+from skillcert.exchange.format import FILE_RECORD
 from skillcert.jobs.models import Job
 from skillcert.jobs.services import start_job
 from skillcert.orgs.models import Organisation
 from skillcert.orgs.scoping import has_permission
-
-MAX_UPLOAD = 512 * 1024 * 1024
 
 
 def importing_organisation(actor: Any, code: str | None, permission: str = "exchange.import") -> Organisation:
@@ -37,19 +37,15 @@ def importing_organisation(actor: Any, code: str | None, permission: str = "exch
 
 def start_import(upload: Any, *, actor: Any, organisation: Organisation, partial: bool) -> Job:
     """Store the upload under MEDIA_ROOT/imports and queue the import job (it runs at once without a
-    broker). The file is deleted by the job when it has been read."""
+    broker). The file is deleted by the job when it has been read. What can be judged without reading
+    rows is judged here, so the uploader hears it at once rather than from a failed job: the byte limit
+    (413), the type against the name, the text of its first 64 KB, a workbook's unpacked size (400;
+    core.tabular)."""
     if actor is not None and not has_permission(actor, "exchange.import", organisation):
         raise NotPermitted()
     name = str(getattr(upload, "name", "") or "upload.csv")
-    if getattr(upload, "size", 0) > MAX_UPLOAD:
-        raise field_error(
-            "file",
-            "file",
-            "exchange.file.too_large",
-            "文件超过512MB，请分批导入",
-            "The file is larger than 512 MB; split it",
-        )
-    suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
+    kind = precheck(upload, name, Limits.for_imports(), record=FILE_RECORD)
+    suffix = f".{kind}"
     stored = f"{uuid.uuid4().hex}{suffix}"
     target = settings.MEDIA_ROOT / "imports" / stored
     target.parent.mkdir(parents=True, exist_ok=True)

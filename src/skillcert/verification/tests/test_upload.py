@@ -81,8 +81,8 @@ def test_tampered_unknown_and_oversized(client: Any, originals: dict[str, bytes]
     Image.new("RGB", (10, 10)).save(png, format="PNG")
     r = _post(client, png.getvalue(), "cert.pdf")  # the name does not matter, the content does
     assert r.status_code == 400 and r.json()["errors"][0]["code"] == "esign.file.unsupported"
-    r = _post(client, b"%PDF-" + b"0" * (5 * 1024 * 1024))
-    assert r.status_code == 400 and r.json()["errors"][0]["code"] == "esign.file.too_large"
+    r = _post(client, b"%PDF-" + b"0" * (5 * 1024 * 1024))  # refused unread, as every upload (issue 13)
+    assert r.status_code == 413 and r.json()["errors"][0]["code"] == "core.upload.too_large"
     assert client.post(API, {}, format="multipart").status_code == 400
 
 
