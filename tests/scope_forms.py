@@ -351,3 +351,68 @@ def walk_form(walk: Walk, form: Form) -> list[str]:
             f"control: no victim user's own submission of {form.url} wrote anything (wrong body?)"
         )
     return failures
+
+
+# The other URLs without a path parameter: what they take, and why no form walk is needed.
+_LIST = "a list page: its filters go through the scoped queryset (and `scope_choices`)"
+NO_OBJECT_IDS: dict[str, str] = {
+    "healthz": "no input",
+    "set_language": "a language code",
+    "admin-login": "a redirect to the staff log-in",
+    "login": "credentials",
+    "backoffice:login": "credentials",
+    "backoffice:logout": "no input",
+    "home": "no input",
+    "directory": "public directory, no input",
+    "accounts:password_change": "the caller's own password",
+    "accounts:totp_verify": "the caller's own code",
+    "accounts:totp_enrol": "the caller's own code",
+    "accounts:security": "the security page of the caller's subtree (its POSTs have ids in the path)",
+    "accounts:report_leak": "a description and files: the platform-wide lock-down, sysadmin only",
+    "accounts:lift": "a reason: the platform-wide lock-down, sysadmin only",
+    "publication:freeze": "a reason: the platform-wide publishing freeze",
+    "reports:index": "redirects to reports:report, which the path walk covers",
+    "reports:deadlines": "filters by kind and year only",
+    "reports:dashboard": "charts of the caller's own subtree",
+    "blanks:stock": "the caller's own stock",
+    "blanks:overview": "year and quarter only",
+    "verification:verify": "public verification (number + name / ID + name)",
+    "verification:upload": "public verification of an uploaded file",
+    "holders:identity": "public: a certificate number, name and ID number start the SMS check",
+    "holders:verify": "public: the SMS code of the challenge in the caller's session",
+    "holders:certificate": "the certificate of the caller's holder session",
+    "holders:certificate-pdf": "the certificate of the caller's holder session",
+    "holders:certificate-ofd": "the certificate of the caller's holder session",
+    "holders:inquiry": "public: an inquiry to an answering centre (any of them, by design, R3.4)",
+    "holders:inquiry-confirm": "public: the SMS code of the caller's inquiry",
+    "holders:inquiry-status": "public: a reference number and the phone it was filed with",
+    "holders:correction": "the certificate of the caller's holder session",
+    **{
+        name: _LIST
+        for name in (
+            "appraisal:plans",
+            "appraisal:sessions",
+            "certificates:list",
+            "publication:overview",
+            "publication:history",
+            "publication:backups",
+            "printing:jobs",
+            "blanks:receipts",
+            "blanks:allocations",
+            "blanks:serials",
+            "blanks:requisitions",
+            "blanks:destructions",
+            "blanks:distributions",
+            "holders-staff:inquiries",
+            "holders-staff:corrections",
+            "holders-staff:reissues",
+            "backoffice:dashboard",
+            "backoffice:organisations",
+            "backoffice:people",
+            "backoffice:occupations",
+            "backoffice:calendar",
+            "backoffice:audit",
+            "backoffice:jobs",
+        )
+    },
+}

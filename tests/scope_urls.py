@@ -175,22 +175,27 @@ class Route:
         return ["get", "post"]  # a function view: it says itself which methods it takes (405 otherwise)
 
 
-def _walk(patterns: list[Any], prefix: str, namespace: list[str], params: tuple[str, ...]) -> Iterator[Route]:
+def _walk(
+    patterns: list[Any], prefix: str, namespace: list[str], params: tuple[str, ...], plain: bool = False
+) -> Iterator[Route]:
+    """The URL patterns with parameters (`plain`: those without, outside the API)."""
     for p in patterns:
         if isinstance(p, URLResolver):
             if prefix + str(p.pattern) == "admin/":
                 continue  # the Django admin: test_django_admin_is_for_sysadmins_only
             ns = namespace + ([p.namespace] if p.namespace else [])
             yield from _walk(
-                p.url_patterns, prefix + str(p.pattern), ns, params + tuple(p.pattern.regex.groupindex)
+                p.url_patterns, prefix + str(p.pattern), ns, params + tuple(p.pattern.regex.groupindex), plain
             )
         elif isinstance(p, URLPattern):
             names = params + tuple(p.pattern.regex.groupindex)
-            if names and "format" not in names:  # DRF's `.json` twins run the same view as the route walked
-                yield Route(":".join([*namespace, str(p.name)]), prefix + str(p.pattern), names, p.callback)
+            route = Route(":".join([*namespace, str(p.name)]), prefix + str(p.pattern), names, p.callback)
+            if (plain and not names and not route.is_api) or (not plain and names and "format" not in names):
+                yield route
 
 
 ROUTES = list(_walk(get_resolver().url_patterns, "", [], ()))
+PLAIN_ROUTES = list(_walk(get_resolver().url_patterns, "", [], (), plain=True))
 
 
 def _model_of(viewset: Any) -> type[Model]:
@@ -229,6 +234,8 @@ def _value(obj: Any, field: str) -> Any:
 
 
 def cases(spec: Spec, world: World) -> Iterator[Case]:
+    """The route's parameters filled with victim values: every victim of the first parameter's model,
+    the children that belong to it, every literal; and, for a child, each attacker's own parent."""
     refs = {k: v for k, v in spec.items() if isinstance(v, Ref)}
     literals = {k: v for k, v in spec.items() if not isinstance(v, Ref)}
     roots = [k for k, r in refs.items() if r.parent is None]

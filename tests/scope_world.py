@@ -429,7 +429,7 @@ def _attackers_own(w: World) -> None:
     Suzhou's published certificates, an inquiry at the machinery industry centre."""
     from skillcert.appraisal.services import sessions
     from skillcert.certificates.models import Certificate
-    from skillcert.holders import inquiry
+    from skillcert.holders import corrections, inquiry
     from skillcert.holders.sms import MemorySmsSender
     from skillcert.orgs import services as org_services
     from skillcert.orgs.choices import Role, RolloutFeature
@@ -462,6 +462,13 @@ def _attackers_own(w: World) -> None:
         )
     for attacker in ("sz001", "sz_admin"):
         w.own[(attacker, type(job))] = job
+    own_correction = corrections.submit(
+        suzhou[0],
+        changes={"education": "大学本科" if suzhou[0].data.get("education") != "大学本科" else "高中"},
+        reason="信息录入错误",
+        files=[("id_card", SimpleUploadedFile("id.png", _png()))],
+    )
+    w.own[("sz_admin", type(own_correction))] = own_correction
     with _settings(SKILLCERT_SMS_SENDER="skillcert.holders.sms.MemorySmsSender", HOLDER_RATE_PER_HOUR=1000):
         import re
 
