@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -150,3 +151,61 @@ def test_auditor_without_people_change_cannot_register(api: Any, demo: dict[str,
     )
     assert response.status_code == 403
     assert response.json()["code"] == "auth.not_permitted"
+
+
+def _problem_fields(response: Any) -> set[str]:
+    return {e["field"] for e in response.json()["errors"]}
+
+
+def test_x1_list_filter_on_an_id_outside_scope_answers_like_a_missing_id(
+    api: Any, demo: dict[str, Any]
+) -> None:
+    """A foreign-key filter of a list (`?session=`, `?organisation=`) naming another station's record is
+    refused like an id that does not exist, not answered with an empty list that tells the record
+    exists (decision 0003; found by tests/test_scope_walk.py)."""
+    from skillcert.appraisal.models import AppraisalSession
+    from skillcert.appraisal.services import sessions
+
+    day = datetime.date.today()
+    theirs = sessions.create_session(
+        demo["orgs"]["ST-10012003"],
+        actor=demo["users"]["nj003"],
+        site="实训楼",
+        exam_start=day,
+        exam_end=day,
+        expected_candidates=1,
+        subjects=[{"occupation": "6-18-01-01", "level": 4}],
+    )
+    subject = theirs.subjects.get()
+    missing = AppraisalSession.objects.order_by("-pk").first().pk + 1000  # type: ignore[union-attr]
+    attacker = api("sz001")
+    for query, field in [
+        (f"/api/v1/enrolments/?session={theirs.pk}", "session"),
+        (f"/api/v1/enrolments/?subject={subject.pk}", "subject"),
+        (f"/api/v1/sessions/?organisation={demo['orgs']['ST-10012003'].pk}", "organisation"),
+        (f"/api/v1/printing/printers/?organisation={demo['orgs']['JS-NJ'].pk}", "organisation"),
+    ]:
+        refused = attacker.get(query)
+        assert refused.status_code == 400, (query, refused.content)
+        assert _problem_fields(refused) == {field}
+        unknown = attacker.get(query.rsplit("=", 1)[0] + f"={missing}")
+        assert (unknown.status_code, unknown.json()["code"]) == (400, refused.json()["code"])
+    # the station itself filters by its own records as before
+    own = api("nj003").get(f"/api/v1/enrolments/?session={theirs.pk}")
+    assert own.status_code == 200 and own.json()["count"] == 0
+    assert (
+        api("nj003").get(f"/api/v1/sessions/?organisation={demo['orgs']['ST-10012003'].pk}").json()["count"]
+        == 1
+    )
+
+
+def test_x1_organisations_within_an_organisation_outside_scope_are_none(
+    api: Any, demo: dict[str, Any]
+) -> None:
+    """`?within=` an organisation the caller cannot see (even an ancestor) answers as for one that does
+    not exist: nothing."""
+    province = demo["orgs"]["JS"].pk
+    assert api("sz001").get(f"/api/v1/organisations/?within={province}").json()["count"] == 0
+    assert api("sz001").get("/api/v1/organisations/?within=987654321").json()["count"] == 0
+    nanjing = api("nj_admin").get(f"/api/v1/organisations/?within={demo['orgs']['JS-NJ'].pk}").json()
+    assert {o["code"] for o in nanjing["results"]} == {"JS-NJ", "JS-NJ-HR", "ST-10012003", "ST-10012005"}

@@ -182,3 +182,19 @@ def test_every_kind_authorises_and_internal_kinds_are_not_offered() -> None:
     offered = set(kinds(api_only=True))
     assert "printing.render" not in offered and "exchange.import_certificates" not in offered
     assert "people.export_xlsx" in offered
+
+
+def test_backoffice_export_with_another_stations_organisation_filter_is_a_404(
+    client: Any, demo: dict[str, Any]
+) -> None:
+    """The people page's export button passes the list's filters on: another station's organisation as
+    the filter answered 500 (the job's refusal was not handled); now 404 like the API, and no job."""
+    victim = demo["orgs"]["ST-10012003"].pk
+    client.force_login(demo["users"]["nj005"])
+    response = client.post(f"/manage/people/export-job/?organisation={victim}")
+    assert response.status_code == 404
+    assert not Job.objects.filter(created_by=demo["users"]["nj005"]).exists()
+    client.force_login(demo["users"]["nj003"])
+    own = client.post(f"/manage/people/export-job/?organisation={victim}")
+    assert own.status_code == 302
+    assert Job.objects.get(created_by=demo["users"]["nj003"]).params == {"organisation": str(victim)}

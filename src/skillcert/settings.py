@@ -348,7 +348,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["skillcert.core.api.ScopedFilterBackend"],  # FK filters scoped (X1)
     "DEFAULT_PAGINATION_CLASS": "skillcert.core.api.StandardPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "skillcert.core.api.problem_exception_handler",

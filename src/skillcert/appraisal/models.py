@@ -26,6 +26,10 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(org_filter(user, self.org_field, permission))
 
 
+class SessionScopedQuerySet(ScopedQuerySet):
+    org_field = "session__organisation"
+
+
 class Reviewed(models.Model):
     """Fields of the submit → approve / return cycle."""
 
@@ -116,6 +120,8 @@ class SessionSubject(models.Model):
     national_bank = models.BooleanField(
         default=False, help_text="papers come from the national question bank"
     )
+
+    objects = SessionScopedQuerySet.as_manager()  # visible_to(user) through the session's station
 
     class Meta:
         ordering = ["occupation__code", "-level"]
@@ -225,10 +231,6 @@ class PassRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occupation or '*'} {self.level or '*'}"
-
-
-class SessionScopedQuerySet(ScopedQuerySet):
-    org_field = "session__organisation"
 
 
 class Enrolment(models.Model):

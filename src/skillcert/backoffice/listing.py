@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.generic import ListView
 
 from skillcert.core.exports import Column, export_response
+from skillcert.core.filters import scope_choices
 from skillcert.orgs.scoping import has_permission
 
 
@@ -44,8 +45,11 @@ class FilteredListView(LoginRequiredMixin, ListView):
         raise NotImplementedError
 
     def get_queryset(self) -> Any:
-        self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=self.base_queryset(), request=self.request
+        self.filterset = scope_choices(
+            self.filterset_class(
+                self.request.GET or None, queryset=self.base_queryset(), request=self.request
+            ),
+            self.request.user,
         )
         return (
             self.filterset.qs

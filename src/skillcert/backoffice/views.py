@@ -16,7 +16,7 @@ from skillcert.audit.models import AuditEntry
 from skillcert.backoffice.listing import FilteredListView
 from skillcert.catalog.filters import OCCUPATION_COLUMNS, OccupationFilter
 from skillcert.catalog.models import CalendarDay, EducationLevel, Occupation
-from skillcert.core.errors import SkillcertError
+from skillcert.core.errors import NotFound, SkillcertError
 from skillcert.jobs.models import Job, JobStatus
 from skillcert.jobs.registry import get_kind
 from skillcert.jobs.services import start_job
@@ -258,5 +258,11 @@ def people_export_job(request: HttpRequest) -> HttpResponse:
     params = {
         k: v for k, v in request.GET.items() if k in {"name", "document_type", "gender", "organisation"}
     }
-    job = start_job("people.export_xlsx", actor=request.user, organisation=memberships[0], params=params)
+    try:
+        job = start_job("people.export_xlsx", actor=request.user, organisation=memberships[0], params=params)
+    except NotFound as exc:  # a filter naming an organisation outside the job's scope: as if unknown
+        raise Http404(exc.message_en) from exc
+    except SkillcertError as exc:
+        messages.error(request, f"{exc.message_zh} / {exc.message_en}")
+        return redirect("backoffice:people")
     return redirect("backoffice:job", pk=job.pk)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from skillcert.blanks.choices import LEVEL_TITLE_ZH, BlankLevel
@@ -81,17 +80,8 @@ class DestroyForm(forms.Form):
     def clean_serials(self) -> list[str]:
         return _serial_list(self.cleaned_data["serials"])
 
-    def _witness(self, name: str) -> Any:
-        user = get_user_model().objects.filter(username=self.cleaned_data[name]).first()
-        if user is None:
-            raise forms.ValidationError(_("No such user."))
-        return user
-
-    def clean_witness_1(self) -> Any:
-        return self._witness("witness_1")
-
-    def clean_witness_2(self) -> Any:
-        return self._witness("witness_2")
+    # The witnesses stay usernames here: whether they are people of the chosen centre is the service's
+    # question (destruction.find_witness), asked with the centre.
 
 
 class RequisitionForm(forms.Form):

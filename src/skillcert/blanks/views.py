@@ -296,8 +296,8 @@ def destroy(request: HttpRequest) -> HttpResponse:
                 holder=d["holder"],
                 serials=d["serials"],
                 destroyed_on=d["destroyed_on"],
-                witness_1=d["witness_1"],
-                witness_2=d["witness_2"],
+                witness_1=destruction.find_witness(d["witness_1"], d["holder"], "witness_1"),
+                witness_2=destruction.find_witness(d["witness_2"], d["holder"], "witness_2"),
                 place=d["place"],
                 actor=request.user,
             )

@@ -9,11 +9,13 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from skillcert.core.errors import FieldError, SkillcertError
+from skillcert.core.filters import scope_choices
 from skillcert.core.parsers import BodyTooLarge, TooDeep, json_max_bytes, max_depth
 
 # Bilingual messages for the generic errors DRF raises itself.
@@ -32,6 +34,15 @@ _GENERIC: dict[str, tuple[str, str, str]] = {
     "Throttled": ("http.throttled", "请求过于频繁，请稍后再试", "Too many requests; try again later"),
     "ParseError": ("http.parse_error", "请求内容无法解析", "Malformed request body"),
 }
+
+
+class ScopedFilterBackend(DjangoFilterBackend):
+    """The API's filter backend: foreign-key filters name only records the caller may see
+    (`core.filters.scope_choices`), so a filter cannot probe which ids exist outside the subtree."""
+
+    def get_filterset(self, request: Any, queryset: Any, view: Any) -> Any:
+        filterset = super().get_filterset(request, queryset, view)
+        return None if filterset is None else scope_choices(filterset, request.user)
 
 
 class StandardPagination(pagination.PageNumberPagination):

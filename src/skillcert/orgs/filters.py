@@ -30,7 +30,11 @@ class OrganisationFilter(django_filters.FilterSet):
     def filter_within(
         self, queryset: QuerySet[Organisation], name: str, value: int
     ) -> QuerySet[Organisation]:
-        parent = Organisation.objects.filter(pk=value).first()
+        # Only an organisation the caller sees: one outside (even an ancestor) finds nothing, as one
+        # that does not exist does (X1, decision 0003).
+        user = getattr(self.request, "user", None)
+        candidates = Organisation.objects.visible_to(user) if user is not None else Organisation.objects
+        parent = candidates.filter(pk=value).first()
         return queryset.filter(path__startswith=parent.path) if parent else queryset.none()
 
 

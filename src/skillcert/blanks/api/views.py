@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
@@ -37,15 +36,6 @@ def _org(user: Any, pk: int) -> Organisation:
             "orgs.organisation.not_found", "机构不存在或不在您的管辖范围内", "Organisation not found"
         )
     return org
-
-
-def _user(username: str, field: str) -> Any:
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        raise field_error(
-            None, field, "blanks.witness.unknown", f"用户{username}不存在", f"No user {username}"
-        )
-    return user
 
 
 def _serial(text: str, field: str) -> tuple[str, int]:
@@ -241,12 +231,13 @@ class DestructionViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
         body = s.DestroyBody(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
+        holder = _org(request.user, d["holder"])
         batch = destruction.destroy(
-            holder=_org(request.user, d["holder"]),
+            holder=holder,
             serials=d["serials"],
             destroyed_on=d["destroyed_on"],
-            witness_1=_user(d["witness_1"], "witness_1"),
-            witness_2=_user(d["witness_2"], "witness_2"),
+            witness_1=destruction.find_witness(d["witness_1"], holder, "witness_1"),
+            witness_2=destruction.find_witness(d["witness_2"], holder, "witness_2"),
             place=d["place"],
             actor=request.user,
         )

@@ -7,7 +7,9 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from skillcert.audit.services import log_action
@@ -16,7 +18,7 @@ from skillcert.blanks.choices import BlankState, EntryKind
 from skillcert.blanks.models import BlankSerial, DestructionBatch, LedgerEntry
 from skillcert.blanks.services import ledger
 from skillcert.blanks.services.common import format_serial, parse_serial, require, runs, user_or_none
-from skillcert.core.errors import FieldError, NotFound, ValidationFailed
+from skillcert.core.errors import FieldError, NotFound, SkillcertError, ValidationFailed
 
 DESTROYABLE = {BlankState.SPOILED, BlankState.RECALLED}
 
@@ -54,6 +56,37 @@ def find_serial(serial: str, user: Any = None) -> BlankSerial:
     return found
 
 
+def _line(holder: Any) -> Q:
+    """Memberships at the holder, below it (its HR bureau, its stations) or above it (its province)."""
+    parts = [p for p in holder.path.split("/") if p]
+    ancestors = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+    return Q(memberships__organisation__path__startswith=holder.path) | Q(
+        memberships__organisation__path__in=ancestors
+    )
+
+
+def _not_a_witness(holder: Any, field: str, username: str) -> SkillcertError:
+    # One answer for "no such account" and "another organisation's account": the field cannot be used
+    # to find out who has an account elsewhere (X1).
+    return errors.invalid(
+        str(holder),
+        field,
+        "witness.unknown",
+        f"{holder}没有用户{username}",
+        f"{holder} has no user {username}",
+    )
+
+
+def find_witness(username: str, holder: Any, field: str) -> Any:
+    """The active user `username` of the holder's line (`_line`), as a witness of its destruction."""
+    user = (
+        get_user_model().objects.filter(_line(holder), username=username, is_active=True).distinct().first()
+    )
+    if user is None:
+        raise _not_a_witness(holder, field, username)
+    return user
+
+
 def register_spoiled(serials: list[str], *, reason: str, actor: Any) -> list[BlankSerial]:
     """Register spoiled or misprinted blanks by serial with a reason (R1.6); all or nothing."""
     done = []
@@ -77,9 +110,13 @@ def destroy(
     place: str = "",
     note: str = "",
 ) -> DestructionBatch:
-    """Destroy spoiled/recalled serials held by `holder` in one batch witnessed by two distinct users."""
+    """Destroy spoiled/recalled serials held by `holder` in one batch witnessed by two distinct users of
+    the holder's line (R1.6: the city destroys, before its own people, not another city's)."""
     require(actor, "blanks.manage", holder)
     record = f"{holder} {destroyed_on}"
+    for field, witness in (("witness_1", witness_1), ("witness_2", witness_2)):
+        if witness is not None:
+            find_witness(witness.get_username(), holder, field)
     if witness_1 is None or witness_2 is None or witness_1.pk == witness_2.pk:
         raise errors.invalid(
             record,
