@@ -214,7 +214,9 @@ def ed25519_public(private_key: bytes) -> bytes:
     return Ed25519PrivateKey.from_private_bytes(private_key).public_key().public_bytes_raw()
 
 
-def sign(text: str, name: str, sig_type: bytes, private_key: bytes, *, timestamp: int | None = None) -> Signature:
+def sign(
+    text: str, name: str, sig_type: bytes, private_key: bytes, *, timestamp: int | None = None
+) -> Signature:
     """A signature line over ``text`` with a raw private key (Ed25519 32-byte seed, SM2 32 bytes)."""
     if sig_type == SM2_SM3:
         public = sm2.public_key_of(private_key)

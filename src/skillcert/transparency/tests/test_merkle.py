@@ -17,8 +17,19 @@ VECTORS = json.loads((Path(__file__).parent / "vectors" / "rfc6962_probes.json")
 
 # The reference leaves of the RFC 6962 test suites (certificate-transparency's merkle_tree_test, also in
 # transparency-dev/merkle) and the published roots of the trees of 0…8 of them.
-LEAVES = [bytes.fromhex(h) for h in ("", "00", "10", "2021", "3031", "40414243", "5051525354555657",
-                                     "606162636465666768696a6b6c6d6e6f")]
+LEAVES = [
+    bytes.fromhex(h)
+    for h in (
+        "",
+        "00",
+        "10",
+        "2021",
+        "3031",
+        "40414243",
+        "5051525354555657",
+        "606162636465666768696a6b6c6d6e6f",
+    )
+]
 ROOTS = [
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
     "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
@@ -160,8 +171,17 @@ def test_tile_paths_follow_tlog_tiles() -> None:
     assert tiles.Tile(tiles.ENTRIES, 1234067, 8).path == "tile/entries/x001/x234/067.p/8"
     for tile in (tiles.Tile(0, 0, 256), tiles.Tile(3, 1000, 1), tiles.Tile(tiles.ENTRIES, 999, 255)):
         assert tiles.parse_tile_path(tile.path) == tile
-    for bad in ("tile/0/1", "tile/0/x000/001", "tile/0/001.p/256", "tile/0/001.p/0", "tile/64/001",
-                "tile/01/001", "tile/0/x1/001", "tile/0/001.p/07", "tile/entries/001/002"):
+    for bad in (
+        "tile/0/1",
+        "tile/0/x000/001",
+        "tile/0/001.p/256",
+        "tile/0/001.p/0",
+        "tile/64/001",
+        "tile/01/001",
+        "tile/0/x1/001",
+        "tile/0/001.p/07",
+        "tile/entries/001/002",
+    ):
         with pytest.raises(ValueError):
             tiles.parse_tile_path(bad)
 

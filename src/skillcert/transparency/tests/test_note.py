@@ -13,17 +13,18 @@ from skillcert.transparency import entry, note
 GO_SKEY_SEED = base64.b64decode("AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz")[1:]
 GO_VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
 GO_TEXT = (
-    "If you think cryptography is the answer to your problem,\n"
-    "then you don't know what your problem is.\n"
+    "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
 )
 GO_SIGNATURE = (
-    "— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+    "— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXg"
+    "KvqfqdngotpRZb6KE6RyyBwJnAM=\n"
 )
 # c2sp.org/signed-note's example.
 C2SP_VKEY = "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"
 C2SP_NOTE = (
     "This is an example message.\n\n"
-    "— example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n"
+    "— example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3m"
+    "FXmRKuwHjG1Yu72IneyaQM=\n"
 )
 
 
@@ -48,7 +49,12 @@ def test_c2sp_example_verifies_and_tampering_fails() -> None:
 
 
 def test_vkeys_refuse_manglings() -> None:
-    for bad in (GO_VKEY[:-1], GO_VKEY.replace("c74f20a3", "c74f20a4"), "PeterNeumann+c74f20a3", "a b+00+AA=="):
+    for bad in (
+        GO_VKEY[:-1],
+        GO_VKEY.replace("c74f20a3", "c74f20a4"),
+        "PeterNeumann+c74f20a3",
+        "a b+00+AA==",
+    ):
         with pytest.raises(note.NoteError):
             note.parse_vkey(bad)
 
@@ -85,8 +91,13 @@ def test_checkpoint_format() -> None:
     text = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
     cp = note.parse_checkpoint(text)
     assert (cp.origin, cp.size, cp.text) == ("example.com/behind-the-sofa", 20852163, text)
-    for bad in ("o\n01\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n", "o\n1\nAAAA\n", "o\n1\n", "o\n-1\nx\n",
-                "o\n0\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"):
+    for bad in (
+        "o\n01\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
+        "o\n1\nAAAA\n",
+        "o\n1\n",
+        "o\n-1\nx\n",
+        "o\n0\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
+    ):
         with pytest.raises(note.NoteError):
             note.parse_checkpoint(bad)
 
@@ -99,8 +110,12 @@ def test_entry_is_canonical_and_strict() -> None:
         b'"record_sm3":"' + b"ab" * 32 + b'","release":7,"v":1,"version":1}'
     )
     assert entry.parse_entry(data) == e
-    for bad in (data.replace(b",", b", ", 1), data.replace(b'"v":1', b'"v":2'), data[:-1],
-                data.replace(b'"release":7', b'"release":"7"')):
+    for bad in (
+        data.replace(b",", b", ", 1),
+        data.replace(b'"v":1', b'"v":2'),
+        data[:-1],
+        data.replace(b'"release":7', b'"release":"7"'),
+    ):
         with pytest.raises(entry.EntryError):
             entry.parse_entry(bad)
     with pytest.raises(entry.EntryError):
