@@ -18,7 +18,7 @@ from skillcert.core.errors import field_error
 from skillcert.transparency import entry as entries
 from skillcert.transparency import merkle, note
 from skillcert.transparency import services as tlog
-from skillcert.transparency.models import LogKey, Witness
+from skillcert.transparency.models import Checkpoint, LogKey, Witness
 
 
 class PublicView(APIView):
@@ -39,7 +39,7 @@ class WitnessSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     key_id = serializers.CharField()
     vkey = serializers.CharField()
-    organisation = serializers.CharField()
+    operator = serializers.CharField()
 
 
 class KeysSerializer(serializers.Serializer[Any]):
@@ -69,7 +69,7 @@ def keys_document() -> dict[str, Any]:
             "name": w.name,
             "key_id": w.key_id,
             "vkey": tlog.witness_verifier(w).vkey,
-            "organisation": w.organisation,
+            "operator": w.operator,
         }
         for w in Witness.objects.filter(active=True)
     ]
@@ -193,7 +193,7 @@ class ConsistencyView(PublicView):
                 f"Need 0 <= from <= to <= {head.size}",
             )
         target = tlog.checkpoint_at(new)
-        old_cp = tlog.checkpoint_at(old) if old else None
+        old_cp = Checkpoint.objects.filter(size=old).first() if old else None
         return Response(
             {
                 "from": old,

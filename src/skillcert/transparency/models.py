@@ -119,7 +119,7 @@ class Witness(models.Model):
     name = models.CharField(max_length=200, unique=True, help_text="the witness's key name")
     public_key = models.CharField(max_length=64, help_text="Ed25519 public key, 64 hex digits")
     key_id = models.CharField(max_length=8, editable=False)
-    organisation = models.CharField(max_length=200, blank=True, help_text="who runs it")
+    operator = models.CharField(max_length=200, blank=True, help_text="who runs it (organisation)")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -24,7 +24,7 @@ def witness_verifier(witness: Witness) -> note.Verifier:
     return note.Verifier(witness.name, note.COSIGNATURE_V1, bytes.fromhex(witness.public_key))
 
 
-def add_witness(name: str, public_key: str, *, organisation: str = "", actor: Any = None) -> Witness:
+def add_witness(name: str, public_key: str, *, operator: str = "", actor: Any = None) -> Witness:
     """Configure a witness by name and Ed25519 public key (hex, or its vkey)."""
     text = (public_key or "").strip()
     try:
@@ -47,7 +47,7 @@ def add_witness(name: str, public_key: str, *, organisation: str = "", actor: An
             name=name,
             public_key=raw.hex(),
             key_id=note.key_id(name, note.COSIGNATURE_V1, raw).hex(),
-            organisation=organisation,
+            operator=operator,
         )
         log_action(
             "transparency.witness.add", witness, actor=actor, data={"name": name, "key_id": witness.key_id}

@@ -54,7 +54,7 @@ class Command(AuditedCommand):
         add = sub.add_parser("add-witness", help="accept cosignatures from a witness")
         add.add_argument("name")
         add.add_argument("public_key", help="Ed25519 public key (hex) or the witness's vkey")
-        add.add_argument("--organisation", default="")
+        add.add_argument("--operator", default="", help="the organisation running it")
         sub.add_parser("status", help="the log head")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -70,7 +70,7 @@ class Command(AuditedCommand):
             from skillcert.transparency import services as tlog
 
             witness = tlog.add_witness(
-                options["name"], options["public_key"], organisation=options["organisation"]
+                options["name"], options["public_key"], operator=options["operator"]
             )
             self.stdout.write(f"witness {witness.name}+{witness.key_id} accepted")
         else:
