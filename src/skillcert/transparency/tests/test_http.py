@@ -133,7 +133,9 @@ def test_cosignatures_only_from_configured_witnesses(published: list[Certificate
     assert http.post("/tlog/cosignatures", "junk", content_type="text/plain").status_code == 400
 
 
-def test_tampering_with_a_tile_a_leaf_or_the_checkpoint_fails(published: list[Certificate], tmp_path: Path) -> None:
+def test_tampering_with_a_tile_a_leaf_or_the_checkpoint_fails(
+    published: list[Certificate], tmp_path: Path
+) -> None:
     source = DjangoSource()
     report = client.monitor("unused", state_path=tmp_path / "m.json", register_url="")
     assert report.problems  # "unused" is no log at all: named as a bad checkpoint

@@ -69,9 +69,7 @@ class Command(AuditedCommand):
         elif action == "add-witness":
             from skillcert.transparency import services as tlog
 
-            witness = tlog.add_witness(
-                options["name"], options["public_key"], operator=options["operator"]
-            )
+            witness = tlog.add_witness(options["name"], options["public_key"], operator=options["operator"])
             self.stdout.write(f"witness {witness.name}+{witness.key_id} accepted")
         else:
             from skillcert.transparency import services as tlog
