@@ -120,3 +120,19 @@ def test_entry_is_canonical_and_strict() -> None:
             entry.parse_entry(bad)
     with pytest.raises(entry.EntryError):
         entry.Entry("1632", "deleted", 1, "ab" * 32, "", 7)
+
+
+def test_the_worked_example_of_the_format_doc() -> None:
+    """docs/formats/transparency-log.md §2: the entry bytes and their leaf hash."""
+    from skillcert.transparency import merkle
+
+    e = entry.Entry(
+        "2610012003400001",
+        "issued",
+        1,
+        "9b2e6f0c4a1d8e3b7f5a2c6d9e0b1f4a8c3d7e2b5f9a0c6d1e4b8f2a7c5d3e9b",
+        "3f1c0a9e5b7d2c44",
+        12,
+    ).encode()
+    assert len(e) == 190
+    assert merkle.leaf_hash(e).hex() == "bc7b84b103d475b19aaa8786056c6c2f9107b81c7d58f8693fe5bb21df9b7fea"
