@@ -486,7 +486,9 @@ def _logged_before(number: str, key: IssuerKey) -> bool:
     from skillcert.transparency import services as tlog
 
     revoked_at = key.revoked_at
-    return revoked_at is not None and tlog.logged_before(number=number, key_id=key.key_id, at=revoked_at) is not None
+    if revoked_at is None:
+        return False
+    return tlog.logged_before(number=number, key_id=key.key_id, at=revoked_at) is not None
 
 
 def _by_qr(text: str) -> Verdict:
