@@ -185,3 +185,19 @@ def test_export_writes_a_mirror_the_monitor_accepts(published: list[Certificate]
     ).content
     report = client.monitor(str(tmp_path / "mirror"), state_path=tmp_path / "s.json", register_url="")
     assert report.ok and report.size == 3
+
+
+def test_the_public_verification_page_shows_the_entry_and_checkpoint(published: list[Certificate]) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    cert = published[2]
+    leaf = tlog.latest_leaf(cert.number)
+    assert leaf is not None
+    page = Client().post("/verify/", {"method": "number", "number": cert.number, "name": cert.data["name"]})
+    html = page.content.decode()
+    assert f"entry {leaf.index} in the checkpoint of size 3" in html
+    assert f"/api/v1/tlog/proof/{cert.number}?download=1" in html
+    cache.clear()
+    wrong = Client().post("/verify/", {"method": "number", "number": cert.number, "name": "不是本人"})
+    assert "Transparency log" not in wrong.content.decode()
