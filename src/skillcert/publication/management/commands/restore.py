@@ -35,5 +35,6 @@ class Command(AuditedCommand):
                 f"(size {checked.head_size}): " + "; ".join(checked.problems)
             )
         self.stdout.write(
-            f"transparency log: {checked.restored_size} leaves, consistent with the head of size {checked.head_size}"
+            f"transparency log: {checked.restored_size} leaves, "
+            f"consistent with the head of size {checked.head_size}"
         )
