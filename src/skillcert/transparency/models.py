@@ -60,24 +60,19 @@ class Tile(Immutable):
 
 
 class Leaf(Immutable):
+    """One look-up row per leaf: which certificate and which lifecycle event it logs. Kept narrow (an
+    append writes one per leaf, bench/tlog.py): what the leaf says is read from its entry bundle."""
+
     index = models.BigIntegerField(primary_key=True)
-    certificate = models.ForeignKey(
-        "certificates.Certificate", on_delete=models.PROTECT, related_name="+", db_index=True
-    )
+    certificate_id = models.BigIntegerField(help_text="the Certificate (a plain column: look-ups only)")
     event_id = models.BigIntegerField(null=True, unique=True, help_text="the CertificateEvent logged")
-    event = models.CharField(max_length=16)
-    version = models.PositiveIntegerField()
-    record_sm3 = models.CharField(max_length=64)
-    key_id = models.CharField(max_length=16, blank=True)
-    release_id = models.BigIntegerField(
-        help_text="publication Release id (no foreign key: publication calls us)"
-    )
 
     class Meta:
         ordering = ["index"]
+        indexes = [models.Index(fields=["certificate_id", "index"], name="transparency_leaf_certificate")]
 
     def __str__(self) -> str:
-        return f"leaf {self.index} {self.event}"
+        return f"leaf {self.index}"
 
 
 class Checkpoint(Immutable):

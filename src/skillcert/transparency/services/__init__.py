@@ -3,7 +3,9 @@
 
 from skillcert.transparency.services.certificates import (
     CertificateProof,
+    LoggedLeaf,
     latest_leaf,
+    leaf_indexes,
     position,
     proof_for,
     published_certificate,
@@ -36,6 +38,7 @@ from skillcert.transparency.services.witness import accept_cosignatures, add_wit
 __all__ = [
     "CertificateProof",
     "Evidence",
+    "LoggedLeaf",
     "ProofInvalid",
     "ProvenInclusion",
     "RestoreCheck",
@@ -52,6 +55,7 @@ __all__ = [
     "head",
     "inclusion",
     "latest_leaf",
+    "leaf_indexes",
     "log_release",
     "log_verifiers",
     "logged_before",

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Subquery
+
 from skillcert.certificates.models import Certificate
 from skillcert.core.errors import NotFound
 from skillcert.transparency import proofs
+from skillcert.transparency.entry import Entry, parse_entry
 from skillcert.transparency.models import Checkpoint, Leaf
 from skillcert.transparency.services import log
 
@@ -31,14 +34,50 @@ def published_certificate(number: str) -> Certificate:
     return certificate
 
 
-def latest_leaf(number: str) -> Leaf | None:
-    """The leaf of the certificate's current logged version (its last leaf)."""
-    return Leaf.objects.filter(certificate__number=number).order_by("-index").first()
+def leaf_indexes(number: str) -> list[int]:
+    """The indexes of the certificate's leaves, in log order (one statement: the certificate's unique
+    number, then the (certificate, index) index)."""
+    certificate = Certificate.objects.filter(number=number).values("pk")[:1]
+    return list(
+        Leaf.objects.filter(certificate_id=Subquery(certificate))
+        .order_by("index")
+        .values_list("index", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class LoggedLeaf:
+    index: int
+    entry: Entry
+
+    @property
+    def event(self) -> str:
+        return self.entry.event
+
+    @property
+    def version(self) -> int:
+        return self.entry.version
+
+    @property
+    def record_sm3(self) -> str:
+        return self.entry.record_sm3
+
+    @property
+    def key_id(self) -> str:
+        return self.entry.key_id
+
+
+def latest_leaf(number: str) -> LoggedLeaf | None:
+    """The leaf of the certificate's current logged version (its last leaf), with its entry."""
+    indexes = leaf_indexes(number)
+    if not indexes:
+        return None
+    return LoggedLeaf(indexes[-1], parse_entry(log.entry_at(indexes[-1])))
 
 
 @dataclass(frozen=True)
 class CertificateProof:
-    leaf: Leaf
+    leaf: LoggedLeaf
     checkpoint: Checkpoint
     entry: bytes
     hashes: list[bytes]
@@ -46,21 +85,21 @@ class CertificateProof:
 
 
 def proof_for(number: str) -> CertificateProof:
-    """The tlog-proof of the certificate's latest leaf against the current checkpoint."""
-    leaf = latest_leaf(number)
-    if leaf is None:
+    """The tlog-proof of the certificate's latest leaf against the current checkpoint: three
+    statements (leaf index, head, tiles with the bundle), the signed note cached briefly."""
+    indexes = leaf_indexes(number)
+    if not indexes:
         raise _not_logged(number)
+    index = indexes[-1]
     checkpoint = log.head()
-    entry = log.entry_at(leaf.index)
-    hashes = log.inclusion(leaf.index, checkpoint.size)
-    text = proofs.make_proof(leaf.index, hashes, log.signed_note(checkpoint), entry)
-    return CertificateProof(leaf, checkpoint, entry, hashes, text)
+    hashes, entry = log.inclusion_and_entry(index, checkpoint.size)
+    text = proofs.make_proof(index, hashes, log.signed_note(checkpoint), entry)
+    return CertificateProof(LoggedLeaf(index, parse_entry(entry)), checkpoint, entry, hashes, text)
 
 
 def position(number: str) -> dict[str, Any] | None:
     """For the public verification page: the latest leaf's index and the head's size, or None."""
-    leaf = latest_leaf(number)
-    if leaf is None:
+    indexes = leaf_indexes(number)
+    if not indexes:
         return None
-    state = log.ensure_log()
-    return {"index": leaf.index, "size": state.size, "event": leaf.event, "version": leaf.version}
+    return {"index": indexes[-1], "size": log.head().size}

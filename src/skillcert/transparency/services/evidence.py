@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from skillcert.transparency import entry as entries
 from skillcert.transparency import merkle, note, proofs
-from skillcert.transparency.models import Checkpoint, Cosignature, Leaf, Witness
+from skillcert.transparency.models import Checkpoint, Cosignature, Witness
 
 
 @dataclass(frozen=True)
@@ -62,12 +62,15 @@ def logged_before(
 ) -> Evidence | None:
     """Evidence that a leaf of certificate ``number`` (with that record hash and/or issuer key id, when
     given) was in a checkpoint at or before ``at``; None if the log cannot show it."""
-    leaves = Leaf.objects.filter(certificate__number=number)
-    if record_sm3:
-        leaves = leaves.filter(record_sm3=record_sm3)
-    if key_id:
-        leaves = leaves.filter(key_id=key_id)
-    first = leaves.order_by("index").values_list("index", flat=True).first()
+    from skillcert.transparency.services.certificates import leaf_indexes
+    from skillcert.transparency.services.log import entry_at
+
+    first = None
+    for index in leaf_indexes(number):
+        logged = entries.parse_entry(entry_at(index))
+        if (not record_sm3 or logged.record_sm3 == record_sm3) and (not key_id or logged.key_id == key_id):
+            first = index
+            break
     if first is None:
         return None
     evidence = earliest_evidence(first)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -108,6 +108,42 @@ def read_tile(tile: tiles.Tile) -> bytes:
     if data is None:
         raise NotFound("transparency.tile.not_found", f"没有瓦片 {tile.path}", f"No tile {tile.path}")
     return bytes(data)
+
+
+def read_tiles(wanted: Iterable[tiles.Tile]) -> dict[tiles.Tile, bytes]:
+    """Several tiles in one statement (a proof needs a handful: one round trip, not one each)."""
+    wanted = list(dict.fromkeys(wanted))
+    if not wanted:
+        return {}
+    table = Tile._meta.db_table
+    rows = ", ".join(["(%s, %s, %s)"] * len(wanted))
+    params = [v for t in wanted for v in (t.level, t.index, t.width)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT level, "index", width, data FROM {table} WHERE (level, "index", width) IN ({rows})',  # noqa: S608
+            params,
+        )
+        return {tiles.Tile(int(lv), int(ix), int(w)): bytes(data) for lv, ix, w, data in cursor.fetchall()}
+
+
+def prefetched_reader(
+    size: int, plan: Callable[[tiles.TileHashReader], object], extra: Iterable[tiles.Tile] = ()
+) -> tuple[tiles.TileHashReader, dict[tiles.Tile, bytes]]:
+    """A reader whose tiles were all read in one statement: ``plan`` is run once on placeholder
+    hashes to learn which tiles it touches (the access pattern does not depend on the values)."""
+    needed: list[tiles.Tile] = list(extra)
+
+    def record(tile: tiles.Tile) -> bytes:
+        needed.append(tile)
+        return bytes(tile.width * merkle.HASH_SIZE)
+
+    plan(tiles.TileHashReader(size, record))
+    found = read_tiles(needed)
+
+    def fetch(tile: tiles.Tile) -> bytes:
+        return found[tile] if tile in found else read_tile(tile)
+
+    return tiles.TileHashReader(size, fetch), found
 
 
 def tile_reader(size: int, overlay: dict[tiles.Tile, bytes] | None = None) -> tiles.TileHashReader:
@@ -228,53 +264,55 @@ def append(
     return _sign_checkpoint(state, release_id, now)
 
 
-_LEAF_COLUMNS = (
-    "index",
-    "certificate_id",
-    "event_id",
-    "event",
-    "version",
-    "record_sm3",
-    "key_id",
-    "release_id",
-)
-
-
 def _insert_leaves(first_index: int, leaves: Sequence[NewLeaf]) -> None:
-    """The look-up rows, by COPY on PostgreSQL (bulk volumes: design.md "Bulk loads"), else in one
-    executemany."""
-    rows = [
-        (
-            first_index + i,
-            x.certificate_id,
-            x.event_id,
-            x.event,
-            x.version,
-            x.record_sm3,
-            x.key_id,
-            x.release_id,
-        )
-        for i, x in enumerate(leaves)
-    ]
+    """The look-up rows: on PostgreSQL one COPY of text built in one go (design.md "Bulk loads"; a
+    row-by-row COPY cost more than the hashing), elsewhere one executemany."""
     table = Leaf._meta.db_table
-    columns = ", ".join(f'"{c}"' for c in _LEAF_COLUMNS)
+    columns = '"index", "certificate_id", "event_id"'
+    if connection.vendor == "postgresql":
+        null = "\\N"  # COPY's text NULL
+        lines = "".join(
+            f"{first_index + i}\t{x.certificate_id}\t{null if x.event_id is None else x.event_id}\n"
+            for i, x in enumerate(leaves)
+        )
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            copy.write(lines)
+        return
+    rows = [(first_index + i, x.certificate_id, x.event_id) for i, x in enumerate(leaves)]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(_LEAF_COLUMNS))
-            # only the model's own table and column names are formatted in
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+        # only the model's own table and column names are formatted in
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s)", rows)  # noqa: S608
+
+
+def _insert_tiles(made: dict[tiles.Tile, bytes]) -> None:
+    if connection.vendor == "postgresql":
+        table = Tile._meta.db_table
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f'COPY {table} (level, "index", width, data) FROM STDIN') as copy,
+        ):
+            for t, data in made.items():
+                copy.write_row((t.level, t.index, t.width, data))
+        return
+    Tile.objects.bulk_create(
+        [Tile(level=t.level, index=t.index, width=t.width, data=data) for t, data in made.items()],
+        batch_size=500,
+    )
 
 
 # --- the head, proofs ---------------------------------------------------------------------------------
 
 
 def head() -> Checkpoint:
-    state = ensure_log()
-    return Checkpoint.objects.get(size=state.size)
+    """The latest checkpoint (every append signs one in its transaction, so it is the log head)."""
+    found = Checkpoint.objects.order_by("-size").first()
+    if found is None:
+        state = ensure_log()
+        return Checkpoint.objects.get(size=state.size)
+    return found
 
 
 def origin() -> str:
@@ -292,9 +330,32 @@ def checkpoint_at(size: int) -> Checkpoint:
     return found
 
 
-def signed_note(checkpoint: Checkpoint) -> str:
+_NOTE_CACHE: dict[tuple[int, str], tuple[float, str]] = {}
+NOTE_CACHE_SECONDS = 2.0
+
+
+def signed_note(checkpoint: Checkpoint, *, fresh: bool = False) -> str:
     """The checkpoint as served: text, blank line, the log's signature lines, then the latest
-    cosignature of each witness that cosigned exactly this checkpoint."""
+    cosignature of each witness that cosigned exactly this checkpoint. Kept for two seconds per process
+    (the HTTP answer is cached for five anyway), so proofs do not read the cosignatures every time."""
+    now = time.monotonic()
+    key = (checkpoint.pk, checkpoint.signatures)
+    cached = _NOTE_CACHE.get(key)
+    if cached is not None and cached[0] > now and not fresh:
+        return cached[1]
+    text = _render_note(checkpoint)
+    if len(_NOTE_CACHE) > 64:
+        _NOTE_CACHE.clear()
+    _NOTE_CACHE[key] = (now + NOTE_CACHE_SECONDS, text)
+    return text
+
+
+def forget_notes() -> None:
+    """Drop the cached notes (a cosignature was accepted in this process)."""
+    _NOTE_CACHE.clear()
+
+
+def _render_note(checkpoint: Checkpoint) -> str:
     lines = []
     seen: set[int] = set()
     for cosig in Cosignature.objects.filter(checkpoint=checkpoint, witness__active=True).order_by(
@@ -307,27 +368,37 @@ def signed_note(checkpoint: Checkpoint) -> str:
 
 
 def inclusion(index: int, size: int) -> list[bytes]:
-    return merkle.inclusion_proof(tile_reader(size), index, size)
+    hashes, _entry = inclusion_and_entry(index, size)
+    return hashes
+
+
+def inclusion_and_entry(index: int, size: int) -> tuple[list[bytes], bytes]:
+    """The inclusion proof of leaf ``index`` in the tree of ``size`` and the leaf's entry, from the
+    tiles and the bundle read in one statement."""
+    if not 0 <= index < size:
+        raise NotFound("transparency.leaf.not_found", f"没有第 {index} 个条目", f"No entry {index}")
+    bundle = _bundle_tile(index, size)
+    reader, found = prefetched_reader(size, lambda r: merkle.inclusion_proof(r, index, size), [bundle])
+    hashes = merkle.inclusion_proof(reader, index, size)
+    data = found.get(bundle)
+    if data is None:
+        data = read_tile(bundle)
+    return hashes, tiles.decode_bundle(data)[index % tiles.TILE_WIDTH]
+
+
+def _bundle_tile(index: int, size: int) -> tiles.Tile:
+    level0 = tiles.tile_for(size, 0, index // tiles.TILE_WIDTH)
+    assert level0 is not None
+    return tiles.Tile(tiles.ENTRIES, level0.index, level0.width)
 
 
 def consistency(old_size: int, new_size: int) -> list[bytes]:
     return merkle.consistency_proof(tile_reader(new_size), old_size, new_size)
 
 
-def entry_at(index: int) -> bytes:
-    """The entry bytes of leaf ``index`` from its bundle."""
-    size = ensure_log().size
+def entry_at(index: int, size: int | None = None) -> bytes:
+    """The entry bytes of leaf ``index`` from its bundle (of the tree of ``size``, default the head)."""
+    size = head().size if size is None else size
     if not 0 <= index < size:
         raise NotFound("transparency.leaf.not_found", f"没有第 {index} 个条目", f"No entry {index}")
-    bundle = tiles.tile_for(size, 0, index // tiles.TILE_WIDTH)
-    assert bundle is not None
-    data = read_tile(tiles.Tile(tiles.ENTRIES, bundle.index, bundle.width))
-    return tiles.decode_bundle(data)[index % tiles.TILE_WIDTH]
-
-
-def leaves_of(certificate_id: int) -> list[Leaf]:
-    return list(Leaf.objects.filter(certificate_id=certificate_id).order_by("index"))
-
-
-def summary(leaf_rows: Sequence[Any]) -> dict[str, Any]:
-    return {"leaves": [{"index": r.index, "event": r.event, "version": r.version} for r in leaf_rows]}
+    return tiles.decode_bundle(read_tile(_bundle_tile(index, size)))[index % tiles.TILE_WIDTH]

@@ -118,4 +118,8 @@ def accept_cosignatures(body: bytes) -> list[Cosignature]:
                     data={"witness": witness.name, "size": checkpoint.size, "timestamp": timestamp},
                 )
             stored.append(row)
+    from skillcert.transparency.services.log import forget_notes
+
+    transaction.on_commit(forget_notes)
+    forget_notes()
     return stored

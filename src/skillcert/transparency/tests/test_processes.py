@@ -29,7 +29,6 @@ def grow_log() -> None:
     from skillcert.certificates.services import lifecycle
     from skillcert.orgs.models import Organisation
     from skillcert.transparency import services as tlog
-    from skillcert.transparency.models import Leaf
 
     cert = Certificate.objects.filter(published_at__isnull=False, state="valid").order_by("number").first()
     assert cert is not None
@@ -39,7 +38,9 @@ def grow_log() -> None:
 
     user = actor.user if actor else get_user_model().objects.get(username="js_leader")
     lifecycle.revoke(cert, actor=user, reason="测试：见证方与监测方")
-    release = Leaf.objects.order_by("-index").values_list("release_id", flat=True).first() or 1
+    from skillcert.publication.models import Release
+
+    release = Release.objects.order_by("-pk").values_list("pk", flat=True).first() or 1
     with transaction.atomic():
         tlog.log_release(int(release), [])
 
