@@ -119,10 +119,11 @@ def _bare(entries: list[bytes]) -> float:
 def _proof_file(index: int, size: int) -> str:
     from skillcert.transparency import proofs
     from skillcert.transparency import services as tlog
+    from skillcert.transparency.services import log as tlog_log
 
-    checkpoint = tlog.checkpoint_at(size)
-    hashes = tlog.inclusion(index, size)
-    return proofs.make_proof(index, hashes, tlog.signed_note(checkpoint), tlog.entry_at(index))
+    checkpoint = tlog.head()  # as proof_for does after the number look-up
+    hashes, entry = tlog_log.inclusion_and_entry(index, checkpoint.size)
+    return proofs.make_proof(index, hashes, tlog.signed_note(checkpoint), entry)
 
 
 def main() -> None:

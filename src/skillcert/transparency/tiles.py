@@ -9,11 +9,12 @@ Entry bundles are the entries of one level-0 tile, each prefixed with its length
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from skillcert.transparency.merkle import HASH_SIZE, ProofError, node_hash
+from skillcert.transparency.merkle import HASH_SIZE, ProofError
 
 TILE_HEIGHT = 8
 TILE_WIDTH = 256
@@ -150,10 +151,13 @@ class TileLevels:
     __slots__ = ("rows",)
 
     def __init__(self, hashes: list[bytes]) -> None:
+        sha256 = hashlib.sha256
         rows = [hashes]
         while len(rows[-1]) > 1:
             below = rows[-1]
-            rows.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+            rows.append(
+                [sha256(b"\x01" + below[i] + below[i + 1]).digest() for i in range(0, len(below) - 1, 2)]
+            )
         self.rows = rows
 
 
@@ -161,9 +165,13 @@ class TileHashReader:
     """Full-subtree hashes of a tree of ``size`` read from its tiles (``fetch(tile) -> bytes``), for
     the proofs and root computations of ``merkle``. Each tile is fetched and expanded once."""
 
-    def __init__(self, size: int, fetch: Callable[[Tile], bytes]) -> None:
+    def __init__(self, size: int, fetch: Callable[[Tile], bytes], *, dry: bool = False) -> None:
+        """``dry``: only note which tiles are asked for (``self.asked``), answering zero hashes — to
+        read them all in one go before the real run."""
         self.size = size
         self.fetch = fetch
+        self.dry = dry
+        self.asked: list[Tile] = []
         self._cache: dict[Tile, TileLevels] = {}
 
     def levels(self, tile: Tile) -> TileLevels:
@@ -183,4 +191,7 @@ class TileHashReader:
         tile = tile_for(self.size, level, position // TILE_WIDTH)
         if tile is None:
             raise ProofError("tile outside the tree")
+        if self.dry:
+            self.asked.append(tile)
+            return bytes(HASH_SIZE)
         return self.levels(tile).rows[r][(position % TILE_WIDTH) >> r]

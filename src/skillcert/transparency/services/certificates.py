@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Subquery
+from django.db import connection
 
 from skillcert.certificates.models import Certificate
 from skillcert.core.errors import NotFound
@@ -37,12 +37,17 @@ def published_certificate(number: str) -> Certificate:
 def leaf_indexes(number: str) -> list[int]:
     """The indexes of the certificate's leaves, in log order (one statement: the certificate's unique
     number, then the (certificate, index) index)."""
-    certificate = Certificate.objects.filter(number=number).values("pk")[:1]
-    return list(
-        Leaf.objects.filter(certificate_id=Subquery(certificate))
-        .order_by("index")
-        .values_list("index", flat=True)
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_LEAF_INDEXES, [number])
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+# One indexed statement (the hot path of /api/v1/tlog/proof/, design.md rule 10): the certificate's
+# unique number, then the (certificate_id, index) index of the leaves.
+_LEAF_INDEXES = (
+    f'SELECT l."index" FROM {Leaf._meta.db_table} l WHERE l.certificate_id = '  # noqa: S608
+    f'(SELECT c.id FROM {Certificate._meta.db_table} c WHERE c.number = %s) ORDER BY l."index"'
+)
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,7 @@ def proof_for(number: str) -> CertificateProof:
     if not indexes:
         raise _not_logged(number)
     index = indexes[-1]
-    checkpoint = log.head()
+    checkpoint = log.head(cached=True)
     hashes, entry = log.inclusion_and_entry(index, checkpoint.size)
     text = proofs.make_proof(index, hashes, log.signed_note(checkpoint), entry)
     return CertificateProof(LoggedLeaf(index, parse_entry(entry)), checkpoint, entry, hashes, text)

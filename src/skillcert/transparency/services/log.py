@@ -131,14 +131,9 @@ def prefetched_reader(
 ) -> tuple[tiles.TileHashReader, dict[tiles.Tile, bytes]]:
     """A reader whose tiles were all read in one statement: ``plan`` is run once on placeholder
     hashes to learn which tiles it touches (the access pattern does not depend on the values)."""
-    needed: list[tiles.Tile] = list(extra)
-
-    def record(tile: tiles.Tile) -> bytes:
-        needed.append(tile)
-        return bytes(tile.width * merkle.HASH_SIZE)
-
-    plan(tiles.TileHashReader(size, record))
-    found = read_tiles(needed)
+    dry = tiles.TileHashReader(size, read_tile, dry=True)
+    plan(dry)
+    found = read_tiles([*extra, *dry.asked])
 
     def fetch(tile: tiles.Tile) -> bytes:
         return found[tile] if tile in found else read_tile(tile)
@@ -306,9 +301,20 @@ def _insert_tiles(made: dict[tiles.Tile, bytes]) -> None:
 # --- the head, proofs ---------------------------------------------------------------------------------
 
 
-def head() -> Checkpoint:
-    """The latest checkpoint (every append signs one in its transaction, so it is the log head)."""
+_HEAD_CACHE: list[tuple[float, Checkpoint]] = []
+HEAD_CACHE_SECONDS = 1.0
+
+
+def head(*, cached: bool = False) -> Checkpoint:
+    """The latest checkpoint (every append signs one in its transaction, so it is the log head).
+    ``cached``: a head at most a second old will do (proofs: any checkpoint the log signed is valid
+    evidence; this saves a round trip per proof)."""
+    now = time.monotonic()
+    if cached and _HEAD_CACHE and _HEAD_CACHE[0][0] > now:
+        return _HEAD_CACHE[0][1]
     found = Checkpoint.objects.order_by("-size").first()
+    if found is not None:
+        _HEAD_CACHE[:] = [(now + HEAD_CACHE_SECONDS, found)]
     if found is None:
         state = ensure_log()
         return Checkpoint.objects.get(size=state.size)
@@ -351,8 +357,9 @@ def signed_note(checkpoint: Checkpoint, *, fresh: bool = False) -> str:
 
 
 def forget_notes() -> None:
-    """Drop the cached notes (a cosignature was accepted in this process)."""
+    """Drop the cached notes and head (a cosignature was accepted, or the log grew, in this process)."""
     _NOTE_CACHE.clear()
+    _HEAD_CACHE.clear()
 
 
 def _render_note(checkpoint: Checkpoint) -> str:
