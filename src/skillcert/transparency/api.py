@@ -116,7 +116,11 @@ class ProofView(PublicView):
         "self-contained c2sp.org/tlog-proof@v1 file (`proof`; `?download=1` returns only the file, "
         "text/plain). 404 problem when the certificate is not in the log. No authentication.",
         parameters=[OpenApiParameter("download", OpenApiTypes.BOOL, required=False)],
-        responses={200: ProofSerializer, 404: OpenApiResponse(description="not in the log (problem+json)")},
+        responses={
+            (200, "application/json"): ProofSerializer,
+            (200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="the tlog-proof file"),
+            404: OpenApiResponse(description="not in the log (problem+json)"),
+        },
         auth=[],
     )
     def get(self, request: Request, number: str) -> Any:
@@ -142,8 +146,8 @@ class ProofView(PublicView):
 
 
 class ConsistencySerializer(serializers.Serializer[Any]):
-    size1 = serializers.IntegerField(source="from")
-    size2 = serializers.IntegerField(source="to")
+    size1 = serializers.IntegerField(help_text="the old size (`from`)")
+    size2 = serializers.IntegerField(help_text="the new size (`to`)")
     root1 = serializers.CharField(allow_null=True, help_text="base64 root of the old size, if checkpointed")
     root2 = serializers.CharField(help_text="base64 root of the new size")
     proof = serializers.ListField(
@@ -196,8 +200,8 @@ class ConsistencyView(PublicView):
         old_cp = Checkpoint.objects.filter(size=old).first() if old else None
         return Response(
             {
-                "from": old,
-                "to": new,
+                "size1": old,
+                "size2": new,
                 "root1": note.b64(bytes.fromhex(old_cp.root_hash)) if old_cp else None,
                 "root2": note.b64(bytes.fromhex(target.root_hash)),
                 "proof": [note.b64(h) for h in tlog.consistency(old, new)],

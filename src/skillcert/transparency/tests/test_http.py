@@ -90,7 +90,7 @@ def test_consistency_api(published: list[Certificate]) -> None:
     assert bad.status_code == 400 and bad.json()["code"] == "transparency.size.range"
     assert api.get("/api/v1/tlog/consistency/?from=x").status_code == 400
     same = api.get("/api/v1/tlog/consistency/?from=3").json()
-    assert same["proof"] == [] and same["to"] == 3
+    assert same["proof"] == [] and same["size2"] == 3 and same["size1"] == 3
 
 
 def test_keys_and_register(published: list[Certificate]) -> None:
@@ -201,3 +201,28 @@ def test_the_public_verification_page_shows_the_entry_and_checkpoint(published: 
     cache.clear()
     wrong = Client().post("/verify/", {"method": "number", "number": cert.number, "name": "不是本人"})
     assert "Transparency log" not in wrong.content.decode()
+
+
+def test_witnesses_are_configured_in_the_admin_and_audited(
+    published: list[Certificate], demo: dict[str, Any]
+) -> None:
+    from skillcert.audit.models import AuditEntry
+    from skillcert.transparency.models import Witness
+
+    http = Client()
+    http.force_login(demo["users"]["sysadmin"])
+    public = note.ed25519_public(bytes(range(32))).hex()
+    bad = http.post(
+        "/admin/transparency/witness/add/", {"name": "w.example/1", "public_key": "zz", "active": "on"}
+    )
+    assert bad.status_code == 200 and not Witness.objects.exists()
+    response = http.post(
+        "/admin/transparency/witness/add/",
+        {"name": "w.example/1", "public_key": public, "operator": "部中心", "active": "on"},
+    )
+    assert response.status_code == 302, response.content[:500]
+    witness = Witness.objects.get()
+    assert witness.key_id == note.key_id("w.example/1", note.COSIGNATURE_V1, bytes.fromhex(public)).hex()
+    assert AuditEntry.objects.filter(action="transparency.witness.add").exists()
+    keys = APIClient().get("/api/v1/tlog/keys/").json()
+    assert [w["name"] for w in keys["witnesses"]] == ["w.example/1"]
