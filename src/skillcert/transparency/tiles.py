@@ -9,8 +9,10 @@ Entry bundles are the entries of one level-0 tile, each prefixed with its length
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -20,6 +22,7 @@ TILE_HEIGHT = 8
 TILE_WIDTH = 256
 ENTRIES = -1  # the "level" of entry bundles in storage and in Tile
 MAX_ENTRY = 0xFFFF
+_U16 = struct.Struct(">H")
 _GROUP = re.compile(r"(?:x\d{3}/)*\d{3}")
 
 
@@ -120,13 +123,10 @@ def split_hashes(data: bytes) -> list[bytes]:
 
 
 def encode_bundle(entries: list[bytes]) -> bytes:
-    out = bytearray()
-    for entry in entries:
-        if len(entry) > MAX_ENTRY:
-            raise ValueError("an entry is longer than 65535 bytes")
-        out += len(entry).to_bytes(2, "big")
-        out += entry
-    return bytes(out)
+    if any(len(entry) > MAX_ENTRY for entry in entries):
+        raise ValueError("an entry is longer than 65535 bytes")
+    pack = _U16.pack
+    return b"".join([b for entry in entries for b in (pack(len(entry)), entry)])
 
 
 def decode_bundle(data: bytes) -> list[bytes]:
@@ -161,6 +161,14 @@ class TileLevels:
         self.rows = rows
 
 
+@functools.lru_cache(maxsize=256)
+def tile_levels(data: bytes) -> TileLevels:
+    """The nodes inside a tile, by its bytes: tiles never change, so the upper tiles every proof of a
+    log passes through are expanded once per process (keyed by content, so no stale answer is
+    possible even if a database is replaced)."""
+    return TileLevels(split_hashes(data))
+
+
 class TileHashReader:
     """Full-subtree hashes of a tree of ``size`` read from its tiles (``fetch(tile) -> bytes``), for
     the proofs and root computations of ``merkle``. Each tile is fetched and expanded once."""
@@ -180,7 +188,7 @@ class TileHashReader:
             data = self.fetch(tile)
             if len(data) != tile.width * HASH_SIZE:
                 raise ProofError(f"{tile.path} has {len(data)} bytes, expected {tile.width * HASH_SIZE}")
-            found = self._cache[tile] = TileLevels(split_hashes(data))
+            found = self._cache[tile] = tile_levels(bytes(data))
         return found
 
     def subtree_hash(self, height: int, index: int) -> bytes:

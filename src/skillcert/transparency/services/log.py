@@ -249,11 +249,9 @@ def append(
     new_size = size + len(entries)
     made = _new_tiles(size, leaf_hashes, entries)
     root = merkle.tree_hash(tile_reader(new_size, made), new_size)
-    Tile.objects.bulk_create(
-        [Tile(level=t.level, index=t.index, width=t.width, data=data) for t, data in made.items()],
-        batch_size=500,
-    )
+    _insert_tiles(made)
     _insert_leaves(size, leaves)
+    transaction.on_commit(forget_notes)
     state.size, state.root_hash, state.updated_at = new_size, root.hex(), now
     state.save(update_fields=["size", "root_hash", "updated_at"])
     return _sign_checkpoint(state, release_id, now)
@@ -283,12 +281,14 @@ def _insert_leaves(first_index: int, leaves: Sequence[NewLeaf]) -> None:
 
 
 def _insert_tiles(made: dict[tiles.Tile, bytes]) -> None:
+    """Tiles and bundles (~8 KB and ~50 KB each): binary COPY on PostgreSQL, so the bytes go as they
+    are instead of hex-escaped text."""
     if connection.vendor == "postgresql":
         table = Tile._meta.db_table
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f'COPY {table} (level, "index", width, data) FROM STDIN') as copy,
-        ):
+        with connection.cursor() as cursor, cursor.cursor.copy(
+            f'COPY {table} (level, "index", width, data) FROM STDIN (FORMAT BINARY)'
+        ) as copy:
+            copy.set_types(["int2", "int8", "int2", "bytea"])
             for t, data in made.items():
                 copy.write_row((t.level, t.index, t.width, data))
         return
