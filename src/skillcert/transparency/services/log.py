@@ -251,7 +251,6 @@ def append(
     root = merkle.tree_hash(tile_reader(new_size, made), new_size)
     _insert_tiles(made)
     _insert_leaves(size, leaves)
-    transaction.on_commit(forget_notes)
     state.size, state.root_hash, state.updated_at = new_size, root.hex(), now
     state.save(update_fields=["size", "root_hash", "updated_at"])
     return _sign_checkpoint(state, release_id, now)

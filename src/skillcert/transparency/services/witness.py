@@ -120,6 +120,5 @@ def accept_cosignatures(body: bytes) -> list[Cosignature]:
             stored.append(row)
     from skillcert.transparency.services.log import forget_notes
 
-    transaction.on_commit(forget_notes)
     forget_notes()
     return stored
