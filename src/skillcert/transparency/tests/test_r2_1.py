@@ -139,6 +139,20 @@ def test_r2_1_offline_verify_file_with_the_holders_proof(world: dict[str, Any], 
     code, verdict = _run(*base, "--proof", str(proof), "--log-keys", str(tmp_path / "log.json"))
     assert (code, verdict["status"]) == (0, "valid"), verdict
     assert verdict["tlog"]["by"] == "log" and verdict["tlog"]["tree_size"] == 1
+    # the QR code of the same certificate, offline, with the same proof
+    qr_text = _qr(world)
+    qr_base = [
+        "verify_qr",
+        qr_text,
+        "--keys",
+        str(tmp_path / "keys.json"),
+        "--revocations",
+        str(tmp_path / "rev.json"),
+    ]
+    code, verdict = _run(*qr_base)
+    assert (code, verdict["status"]) == (2, "cannot_determine")
+    code, verdict = _run(*qr_base, "--proof", str(proof), "--log-keys", str(tmp_path / "log.json"))
+    assert (code, verdict["status"]) == (0, "valid"), verdict
     # a proof that does not verify, or is for another record, is invalid
     tampered = tmp_path / "bad.tlog-proof"
     tampered.write_text(proof.read_text().replace("index 0", "index 1"))
