@@ -114,8 +114,13 @@ class ProofView(PublicView):
         description="For a published certificate: its latest leaf (current version), the inclusion proof "
         "in the current checkpoint and the checkpoint with its signatures, as JSON and as the "
         "self-contained c2sp.org/tlog-proof@v1 file (`proof`; `?download=1` returns only the file, "
-        "text/plain). 404 problem when the certificate is not in the log. No authentication.",
-        parameters=[OpenApiParameter("download", OpenApiTypes.BOOL, required=False)],
+        "text/plain). `?evidence=earliest`: against the first checkpoint holding the leaf that a "
+        "configured witness cosigned (the proof of *when*, R2.1) instead of the current one. "
+        "404 problem when the certificate is not in the log. No authentication.",
+        parameters=[
+            OpenApiParameter("download", OpenApiTypes.BOOL, required=False),
+            OpenApiParameter("evidence", OpenApiTypes.STR, required=False, enum=["head", "earliest"]),
+        ],
         responses={
             (200, "application/json"): ProofSerializer,
             (200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="the tlog-proof file"),
@@ -124,7 +129,7 @@ class ProofView(PublicView):
         auth=[],
     )
     def get(self, request: Request, number: str) -> Any:
-        made = tlog.proof_for(number.strip())
+        made = tlog.proof_for(number.strip(), earliest=request.query_params.get("evidence") == "earliest")
         if request.query_params.get("download") in ("1", "true", "yes"):
             response = HttpResponse(made.text.encode("utf-8"), content_type="text/plain; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{made.leaf.index}.tlog-proof"'

@@ -89,14 +89,25 @@ class CertificateProof:
     text: str  # the tlog-proof file
 
 
-def proof_for(number: str) -> CertificateProof:
+def proof_for(number: str, *, earliest: bool = False) -> CertificateProof:
     """The tlog-proof of the certificate's latest leaf against the current checkpoint: three
-    statements (leaf index, head, tiles with the bundle), the signed note cached briefly."""
+    statements (leaf index, head, tiles with the bundle), the signed note cached briefly.
+
+    ``earliest``: against the first checkpoint that holds the leaf and is cosigned by a configured
+    witness (with no witness configured: the first that holds it) — the strongest evidence of *when* it
+    was published (R2.1); partial tiles are kept for every checkpointed size, so this proof can be made
+    at any time. The head when no such checkpoint exists yet."""
     indexes = leaf_indexes(number)
     if not indexes:
         raise _not_logged(number)
     index = indexes[-1]
     checkpoint = log.head(cached=True)
+    if earliest:
+        from skillcert.transparency.services.evidence import earliest_evidence
+
+        evidence = earliest_evidence(index)
+        if evidence is not None:
+            checkpoint = log.checkpoint_at(evidence.size)
     hashes, entry = log.inclusion_and_entry(index, checkpoint.size)
     text = proofs.make_proof(index, hashes, log.signed_note(checkpoint), entry)
     return CertificateProof(LoggedLeaf(index, parse_entry(entry)), checkpoint, entry, hashes, text)

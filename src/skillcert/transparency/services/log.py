@@ -284,9 +284,12 @@ def _insert_tiles(made: dict[tiles.Tile, bytes]) -> None:
     are instead of hex-escaped text."""
     if connection.vendor == "postgresql":
         table = Tile._meta.db_table
-        with connection.cursor() as cursor, cursor.cursor.copy(
-            f'COPY {table} (level, "index", width, data) FROM STDIN (FORMAT BINARY)'
-        ) as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f'COPY {table} (level, "index", width, data) FROM STDIN (FORMAT BINARY)'
+            ) as copy,
+        ):
             copy.set_types(["int2", "int8", "int2", "bytea"])
             for t, data in made.items():
                 copy.write_row((t.level, t.index, t.width, data))

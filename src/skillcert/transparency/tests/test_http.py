@@ -226,3 +226,29 @@ def test_witnesses_are_configured_in_the_admin_and_audited(
     assert AuditEntry.objects.filter(action="transparency.witness.add").exists()
     keys = APIClient().get("/api/v1/tlog/keys/").json()
     assert [w["name"] for w in keys["witnesses"]] == ["w.example/1"]
+
+
+def test_r2_1_the_earliest_cosigned_checkpoint_proves_when(
+    published: list[Certificate], demo: dict[str, Any]
+) -> None:
+    """The holder's proof is made against the first checkpoint a witness cosigned that holds the leaf
+    (the partial tiles of that size are kept), so it proves the earliest time, whatever the log did since."""
+    seed = bytes(range(32))
+    tlog.add_witness("witness.example/w1", note.ed25519_public(seed).hex())
+    witness = note.Verifier("witness.example/w1", note.COSIGNATURE_V1, note.ed25519_public(seed))
+    served = Client().get("/tlog/checkpoint").content.decode()
+    line = note.sign(
+        note.parse_note(served).text, witness.name, note.COSIGNATURE_V1, seed, timestamp=1_700_000_000
+    )
+    assert (
+        Client().post("/tlog/cosignatures", served + line.line, content_type="text/plain").status_code == 200
+    )
+    publish(*issue(demo, "ST-49003018", n=2, first_id=50))
+    number = published[0].number
+    head = APIClient().get(f"/api/v1/tlog/proof/{number}").json()
+    early = APIClient().get(f"/api/v1/tlog/proof/{number}?evidence=earliest").json()
+    assert (head["tree_size"], early["tree_size"]) == (5, 3)
+    for body, when in ((head, None), (early, 1_700_000_000)):
+        proven = tlog.check_proof(body["proof"], "127.0.0.1/tlog", tlog.log_verifiers(), [witness])
+        assert proven.entry.certificate == number
+        assert (proven.at.timestamp() if proven.at else None) == when
