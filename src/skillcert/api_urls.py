@@ -97,6 +97,7 @@ urlpatterns = [
     path("reports/deadlines/", DeadlinesView.as_view(), name="api-report-deadlines"),
     path("reports/dashboard/", DashboardView.as_view(), name="api-report-dashboard"),
     path("publication/", include("skillcert.publication.api_urls")),
+    path("tlog/", include("skillcert.transparency.api_urls")),
     path("exchange/imports/", ImportView.as_view(), name="api-exchange-import"),
     path("exchange/national/", NationalExportView.as_view(), name="api-exchange-national"),
     path("exchange/credentials/<str:number>/", CredentialView.as_view(), name="api-exchange-credential"),

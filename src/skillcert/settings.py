@@ -15,6 +15,7 @@ Environment variables (all optional for the embedded SQLite demo):
   ALLOWED_HOSTS          comma separated, default "127.0.0.1,localhost,testserver"
   CELERY_BROKER_URL      unset = tasks run in-process (eager); set = Celery workers
   SKILLCERT_PUBLIC_BASE_URL  the public site's address in QR codes made outside a request
+  SKILLCERT_TLOG_ORIGIN  the transparency log's checkpoint origin (default: public host + "/tlog")
   SKILLCERT_BACKUP_DIR   where backups after publication go (default $VAR/backups)
   SKILLCERT_BACKUP_TARGETS  further backup copies (removable media), os.pathsep-separated paths
   CACHE_URL              redis://host:port/db: the shared cache (rate limits count across server
@@ -119,6 +120,8 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost
 # The public site's address as printed in QR codes (e-certificates, printed inserts) when no request
 # tells it, e.g. https://cert.example.gov.cn; unset = http://<first allowed host>.
 SKILLCERT_PUBLIC_BASE_URL = os.environ.get("SKILLCERT_PUBLIC_BASE_URL", "")
+# The transparency log's checkpoint origin (issue 19); default: the public base URL's host + "/tlog".
+SKILLCERT_TLOG_ORIGIN = os.environ.get("SKILLCERT_TLOG_ORIGIN", "")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -148,6 +151,7 @@ INSTALLED_APPS = [
     "skillcert.holders",
     "skillcert.accounts",
     "skillcert.reports",
+    "skillcert.transparency",
     "skillcert.publication",
     "skillcert.exchange",
     "skillcert.backoffice",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("manage/holders/", include("skillcert.holders.staff_urls")),
     path("manage/", include("skillcert.backoffice.urls")),
     path("verify/", include("skillcert.verification.urls")),
+    path("tlog/", include("skillcert.transparency.urls")),
     path("Q/<str:payload>", qr_landing, name="verification-qr"),
     path("holder/", include("skillcert.holders.urls")),
     path("", include("skillcert.backoffice.public_urls")),

@@ -146,8 +146,11 @@ def _check(
     keys: Mapping[str, PublishedKey],
     revocations_doc: Any,
     now: datetime.datetime,
+    logged_at: datetime.datetime | None = None,
 ) -> Verdict:
-    """Common rules after parsing: key, signature, key validity at the signed date, revocation list."""
+    """Common rules after parsing: key, signature, key validity at the signed date, revocation list.
+    ``logged_at``: a time by which the transparency log proves the signed data was published (issue 19,
+    R2.1): a key revoked after it signed that data before its compromise."""
 
     def verdict(state: Any, reason: str | None) -> Verdict:
         return Verdict(state, reason, number, key_id, {"signed_on": signed_on.isoformat()})
@@ -167,7 +170,8 @@ def _check(
     if revoked or key.status == "revoked":
         if revoked and signed_on > min(revoked).astimezone(datetime.UTC).date():
             return verdict(INVALID, KEY_REVOKED_BEFORE_SIGNING)
-        return verdict(CANNOT_DETERMINE, KEY_REVOKED_SIGNING_TIME_UNKNOWN)
+        if not (revoked and logged_at is not None and logged_at < min(revoked)):
+            return verdict(CANNOT_DETERMINE, KEY_REVOKED_SIGNING_TIME_UNKNOWN)
     if key.valid_until is not None and signed_on > key.valid_until.astimezone(datetime.UTC).date():
         return verdict(INVALID, KEY_RETIRED_BEFORE_SIGNING)
     return verdict(VALID, None)
@@ -180,8 +184,9 @@ def verify_qr_offline(
     *,
     now: datetime.datetime,
     holder_name: str | None = None,
+    logged_at: datetime.datetime | None = None,
 ) -> Verdict:
-    """Verify a QR text (docs/formats/qr-payload.md) offline."""
+    """Verify a QR text (docs/formats/qr-payload.md) offline. ``logged_at``: see ``_check``."""
     keys = published_keys(keys_doc)
     try:
         payload = qr.parse_payload(text.strip())
@@ -200,6 +205,7 @@ def verify_qr_offline(
         keys=keys,
         revocations_doc=revocations_doc,
         now=now,
+        logged_at=logged_at,
     )
     if result.state == INVALID:
         return result
@@ -211,12 +217,17 @@ def verify_qr_offline(
 
 
 def verify_file_offline(
-    file_bytes: bytes, keys_doc: Any, revocations_doc: Any, *, now: datetime.datetime
+    file_bytes: bytes,
+    keys_doc: Any,
+    revocations_doc: Any,
+    *,
+    now: datetime.datetime,
+    logged_at: datetime.datetime | None = None,
 ) -> Verdict:
     """Verify an e-certificate PDF or OFD offline (the format is told from the content)."""
     if ecert_ofd.is_ofd(file_bytes):
-        return verify_ofd_offline(file_bytes, keys_doc, revocations_doc, now=now)
-    return verify_pdf_offline(file_bytes, keys_doc, revocations_doc, now=now)
+        return verify_ofd_offline(file_bytes, keys_doc, revocations_doc, now=now, logged_at=logged_at)
+    return verify_pdf_offline(file_bytes, keys_doc, revocations_doc, now=now, logged_at=logged_at)
 
 
 def _record_verdict(
@@ -226,6 +237,7 @@ def _record_verdict(
     keys: Mapping[str, PublishedKey],
     revocations_doc: Any,
     now: datetime.datetime,
+    logged_at: datetime.datetime | None = None,
 ) -> Verdict:
     try:
         record = canonical.parse_canonical(data)
@@ -243,11 +255,17 @@ def _record_verdict(
         keys=keys,
         revocations_doc=revocations_doc,
         now=now,
+        logged_at=logged_at,
     )
 
 
 def verify_pdf_offline(
-    pdf_bytes: bytes, keys_doc: Any, revocations_doc: Any, *, now: datetime.datetime
+    pdf_bytes: bytes,
+    keys_doc: Any,
+    revocations_doc: Any,
+    *,
+    now: datetime.datetime,
+    logged_at: datetime.datetime | None = None,
 ) -> Verdict:
     """Verify the signed certificate data embedded in an e-certificate PDF offline."""
     keys = published_keys(keys_doc)
@@ -255,11 +273,16 @@ def verify_pdf_offline(
         data, signature, key_id = ecert_pdf.extract_signed_data(pdf_bytes)
     except Exception:  # ValueError, zlib.error, …: a changed byte anywhere in the signed data
         return Verdict(INVALID, TAMPERED)
-    return _record_verdict(data, signature, key_id, keys, revocations_doc, now)
+    return _record_verdict(data, signature, key_id, keys, revocations_doc, now, logged_at)
 
 
 def verify_ofd_offline(
-    ofd_bytes: bytes, keys_doc: Any, revocations_doc: Any, *, now: datetime.datetime
+    ofd_bytes: bytes,
+    keys_doc: Any,
+    revocations_doc: Any,
+    *,
+    now: datetime.datetime,
+    logged_at: datetime.datetime | None = None,
 ) -> Verdict:
     """Verify a sealed e-certificate OFD offline (docs/formats/ofd.md §6): every SM3 CheckValue, the
     dataHash, the seal and document SM2 signatures with the published key, then the embedded signed
@@ -288,7 +311,7 @@ def verify_ofd_offline(
     problem = signing.verify_signatures(checked, key.public_key)
     if problem is not None:
         return Verdict(INVALID, problem, key_id=key_id, details=details)
-    result = _record_verdict(data, signature, key_id, keys, revocations_doc, now)
+    result = _record_verdict(data, signature, key_id, keys, revocations_doc, now, logged_at)
     return Verdict(result.state, result.reason, result.number, result.key_id, {**result.details, **details})
 
 

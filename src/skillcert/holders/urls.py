@@ -17,4 +17,5 @@ urlpatterns = [
     path("correction/", views_inquiry.correction, name="correction"),
     path("certificate/ofd/", views.certificate_ofd, name="certificate-ofd"),
     path("certificate/<int:pk>/ofd/", views.certificate_ofd, name="certificate-ofd-by-id"),
+    path("certificate/proof/", views.certificate_proof, name="certificate-proof"),
 ]

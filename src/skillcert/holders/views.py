@@ -119,3 +119,23 @@ def certificate_pdf(request: HttpRequest, pk: int | None = None) -> HttpResponse
 @require_http_methods(["GET"])
 def certificate_ofd(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return _document(request, pk, DocumentKind.OFD)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def certificate_proof(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The transparency-log proof of the certificate's current version (issue 19 item 3): a
+    c2sp.org/tlog-proof@v1 file that `skillcert verify_file --proof` checks offline with the e-certificate,
+    against the earliest cosigned checkpoint holding it (the evidence that it predates a key's revocation)."""
+    from skillcert.transparency import services as tlog
+
+    cert = _cert_or_404(request)
+    if pk is not None and int(pk) != cert.pk:
+        raise Http404("another certificate")
+    try:
+        made = tlog.proof_for(cert.number, earliest=True)  # the evidence of when (R2.1)
+    except SkillcertError as exc:
+        raise Http404(exc.code) from None
+    response = HttpResponse(made.text.encode("utf-8"), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{cert.number}.tlog-proof"'
+    return response

@@ -250,7 +250,7 @@ def run_backup(*, actor: Any = None, release: Any = None, reason: str = "") -> A
             counts,
             vendor,
             created,
-            {"release": getattr(release, "pk", None), "reason": reason},
+            {"release": getattr(release, "pk", None), "reason": reason, "tlog_head": _tlog_head()},
         )
         # The whole register (names, photos' hashes, encrypted ID numbers): the owner's alone, whatever
         # wrote it (sqlite3, pg_dump) and whatever the umask (issue 13 item 9).
@@ -443,6 +443,46 @@ def restore_backup(directory: Path | str, database_url: str, *, actor: Any = Non
             },
         )
     return counts
+
+
+def _tlog_head() -> dict[str, Any] | None:
+    """The transparency log head at backup time (issue 19), kept in the manifest for the restore check."""
+    from skillcert.transparency.models import Checkpoint
+
+    head = Checkpoint.objects.order_by("-size").first()
+    return {"size": head.size, "root": head.root_hash} if head is not None else None
+
+
+def check_restored_log(directory: Path | str, database_url: str) -> Any:
+    """Issue 19, R3.9: the restored database's transparency log against the log head — the latest
+    checkpoint this installation signed at or before the backup (else the one the manifest recorded).
+    Returns a `transparency.services.RestoreCheck`; its `problems` say what is wrong."""
+    from skillcert.transparency import services as tlog
+    from skillcert.transparency.services.restore import head_before
+
+    manifest = json.loads((Path(directory) / MANIFEST).read_text(encoding="utf-8"))
+    created = datetime.datetime.fromisoformat(manifest["created_at"])
+    head = None
+    with contextlib.suppress(DatabaseError):
+        head = head_before(created)
+    recorded = manifest.get("tlog_head") or {"size": 0, "root": ""}
+    size, root = (head.size, head.root_hash) if head is not None else (recorded["size"], recorded["root"])
+    params: dict[str, Any] = dict(dj_database_url.parse(database_url))
+    if manifest.get("database_vendor") == "sqlite":
+        conn: Any = sqlite3.connect(str(params["NAME"]))
+        placeholder = "?"
+    else:
+        import psycopg
+
+        conn = psycopg.connect(_pg_conninfo(params), autocommit=True)
+        placeholder = "%s"
+    try:
+        result = tlog.check_restored_log(conn.cursor(), placeholder, size, root)
+    finally:
+        conn.close()
+    with contextlib.suppress(DatabaseError):
+        log_action("publication.backup.restore_log_checked", None, data=result.as_dict())
+    return result
 
 
 def list_backups(roots: Iterable[Path] | None = None) -> list[Path]:

@@ -479,6 +479,18 @@ def _payload_matches(payload: qr.Payload, certificate: Certificate, view: dict[s
     )
 
 
+def _logged_before(number: str, key: IssuerKey) -> bool:
+    """R2.1, issue 19: the transparency log shows this certificate, under this key, in a checkpoint
+    cosigned (with no witness: signed by the log) before the key was revoked — so it was signed before
+    the compromise, although dated on or after the revocation day."""
+    from skillcert.transparency import services as tlog
+
+    revoked_at = key.revoked_at
+    if revoked_at is None:
+        return False
+    return tlog.logged_before(number=number, key_id=key.key_id, at=revoked_at) is not None
+
+
 def _by_qr(text: str) -> Verdict:
     try:
         key_id = qr.parse_payload(text).key_id
@@ -496,6 +508,7 @@ def _by_qr(text: str) -> Verdict:
         key.status == KeyStatus.REVOKED
         and key.revoked_at is not None
         and payload.issued_on >= key.revoked_at.date()
+        and not _logged_before(payload.number, key)
     ):
         return Verdict(INVALID, R_KEY_REVOKED)
     certificate = _published().filter(number=payload.number).select_related("person").first()

@@ -29,6 +29,11 @@ def _render(request: HttpRequest, context: dict[str, Any], status: int = 200) ->
             # The answer carries UTC ISO time; people read local time (X3).
             local = timezone.localtime(datetime.datetime.fromisoformat(revoked_at))
             context["revoked_at_local"] = local.strftime("%Y-%m-%d %H:%M")
+        if verdict.answered and verdict.certificate:
+            # issue 19: where the certificate stands in the public transparency log
+            from skillcert.transparency import services as tlog
+
+            context["tlog"] = tlog.position(str(verdict.certificate.get("number", "")))
     return render(request, "verification/verify.html", context, status=status)
 
 

@@ -61,24 +61,24 @@ def _photo(sha: str) -> bytes | None:
         return None
 
 
-def certificate_source(certificate: Any) -> tuple[dict[str, Any], bytes | None, int]:
-    """(canonical record, photo JPEG, version) of the certificate as it stands now."""
+def certificate_record(certificate: Any, events: list[Any] | None = None) -> tuple[dict[str, Any], int, str]:
+    """(canonical record, version, photo SHA-256) of the certificate after ``events`` — its lifecycle
+    events in id order: all of them (the default) for the current version, a prefix for an earlier
+    version (the transparency log records each published version, issue 19)."""
     from skillcert.certificates.models import CertificateEvent, EventKind
-    from skillcert.certificates.services.lifecycle import current_id_cipher, current_view
+    from skillcert.certificates.services.lifecycle import fold_events, view_from_folded
     from skillcert.people.protect import decrypt
 
-    view = current_view(certificate)
-    latest = (
-        CertificateEvent.objects.filter(certificate_id=certificate.pk, kind=EventKind.REISSUED)
-        .order_by("-id")
-        .values_list("at", flat=True)
-        .first()
-    )
+    if events is None:
+        events = list(CertificateEvent.objects.filter(certificate_id=certificate.pk).order_by("id"))
+    folded = fold_events(certificate, events)
+    view = view_from_folded(certificate, folded)
+    latest = next((e.at for e in reversed(events) if e.kind == EventKind.REISSUED), None)
     source: dict[str, Any] = {
         **view,
         "licence_id": certificate.licence_id,
         "issuing_authority_uscc": getattr(certificate.issuing_authority, "uscc", "") or None,
-        "id_number": decrypt(current_id_cipher(certificate)),
+        "id_number": decrypt(folded["id_cipher"]),
         "id_salt": id_salt(certificate),
         "reissue": bool(view.get("reissued")) or None,
         "reissued_on": timezone.localdate(latest) if latest else None,
@@ -90,7 +90,13 @@ def certificate_source(certificate: Any) -> tuple[dict[str, Any], bytes | None, 
         if not isinstance(value, str):
             source[key] = str(value)
     version = 1 + int(view.get("reissue_count") or 0) + int(view.get("corrections") or 0)
-    return canonical.canonical_record(source), _photo(str(view.get("photo") or "")), version
+    return canonical.canonical_record(source), version, str(view.get("photo") or "")
+
+
+def certificate_source(certificate: Any) -> tuple[dict[str, Any], bytes | None, int]:
+    """(canonical record, photo JPEG, version) of the certificate as it stands now."""
+    record, version, photo = certificate_record(certificate)
+    return record, _photo(photo), version
 
 
 def render_documents(

@@ -40,6 +40,7 @@ from skillcert.orgs.scoping import has_permission
 from skillcert.publication import schedule
 from skillcert.publication.models import Batch, BatchItem, BatchState, Release, ReleaseState, SignOff
 from skillcert.publication.services.freeze import active_freeze
+from skillcert.transparency import services as tlog
 
 SUBMITTING_KINDS = (OrgKind.CITY, OrgKind.INDUSTRY_BRANCH)
 COMPILING_KINDS = (OrgKind.PROVINCE, OrgKind.INDUSTRY)
@@ -470,9 +471,13 @@ def publish_release(release: Release, *, actor: Any, now: datetime.datetime | No
             raise problem
         items = BatchItem.objects.filter(batch__release=release, active=True)
         numbers = list(items.order_by("certificate__number").values_list("certificate__number", flat=True))
-        count = Certificate.objects.filter(
+        unpublished = Certificate.objects.filter(
             pk__in=items.values("certificate_id"), published_at__isnull=True
-        ).update(published_at=now)
+        )
+        newly = list(unpublished.values_list("pk", flat=True))
+        count = unpublished.update(published_at=now)
+        # X2, issue 19: the release's leaves go into the transparency log in this same transaction.
+        checkpoint = tlog.log_release(release.pk, newly, now=now)
         release.batches.update(state=BatchState.PUBLISHED)
         release.state, release.published_by, release.published_at = ReleaseState.PUBLISHED, actor, now
         release.save(update_fields=["state", "published_by", "published_at"])
@@ -482,7 +487,12 @@ def publish_release(release: Release, *, actor: Any, now: datetime.datetime | No
             actor=actor,
             before={"state": ReleaseState.SIGNED},
             after={"state": release.state, "published_at": now},
-            data={"period": release.period, "certificates": count, "numbers": numbers},
+            data={
+                "period": release.period,
+                "certificates": count,
+                "numbers": numbers,
+                "tlog": {"size": checkpoint.size, "root": checkpoint.root_hash},
+            },
         )
         # R3.9: a backup after every publication, once this transaction has committed.
         start_job(

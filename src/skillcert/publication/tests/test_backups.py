@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import uuid
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -192,3 +193,33 @@ def test_r3_9_backup_refuses_inside_a_transaction(settings: Any, tmp_path: Path)
         pytest.skip("PostgreSQL dumps read their own committed snapshot; covered by the restore test")
     with pytest.raises(backups.BackupFailed):
         backups.run_backup()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r3_9_restore_checks_the_transparency_log_against_the_head(settings: Any, tmp_path: Path) -> None:
+    """Issue 19: a backup rewritten on the removable copy (tiles changed, manifest re-hashed) passes the
+    file checks but its log is not consistent with the log head: the restore reports it and fails."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite path; the check itself is vendor-neutral")
+    import sqlite3
+
+    backup, _before = _backup_and_compare(settings, tmp_path)
+    good = tmp_path / "good.sqlite3"
+    out = StringIO()
+    call_command(
+        "restore", str(tmp_path / "usb1" / backup.name), "--database-url", f"sqlite:///{good}", stdout=out
+    )
+    assert "consistent with the head of size" in out.getvalue()
+    directory = tmp_path / "usb2" / backup.name
+    manifest = json.loads((directory / "manifest.json").read_text())
+    assert manifest["tlog_head"]["size"] >= 1
+    db_file = directory / manifest["files"][0]["name"]
+    conn = sqlite3.connect(str(db_file))
+    conn.execute("UPDATE transparency_tile SET data = zeroblob(length(data)) WHERE level = 0")
+    conn.commit()
+    conn.close()
+    manifest["files"][0].update(size=db_file.stat().st_size, sha256=backups.sha256_file(db_file))
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    assert backups.verify_backup(directory).ok
+    with pytest.raises(CommandError, match="transparency log does not match the log head"):
+        call_command("restore", str(directory), "--database-url", f"sqlite:///{tmp_path / 'bad.sqlite3'}")

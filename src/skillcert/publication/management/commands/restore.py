@@ -1,16 +1,18 @@
 """`skillcert restore <dir> --database-url URL` — load a verified backup into a fresh database (R3.9).
 
 The backup is verified first (hashes and sizes against the manifest); the target must be empty and
-of the same vendor; afterwards the row count of every table is compared with the manifest."""
+of the same vendor; afterwards the row count of every table is compared with the manifest, and the
+restored transparency log with the log head at backup time (issue 19): a log that lost leaves or is not
+consistent with that head is reported and the command fails."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from skillcert.core.commands import AuditedCommand
-from skillcert.publication.backups import restore_backup
+from skillcert.publication.backups import check_restored_log, restore_backup
 
 
 class Command(AuditedCommand):
@@ -25,4 +27,14 @@ class Command(AuditedCommand):
         counts = restore_backup(options["directory"], options["database_url"])
         self.stdout.write(
             f"restored {len(counts)} tables, {sum(counts.values())} rows; row counts match the manifest"
+        )
+        checked = check_restored_log(options["directory"], options["database_url"])
+        if not checked.ok:
+            raise CommandError(
+                "the restored transparency log does not match the log head "
+                f"(size {checked.head_size}): " + "; ".join(checked.problems)
+            )
+        self.stdout.write(
+            f"transparency log: {checked.restored_size} leaves, "
+            f"consistent with the head of size {checked.head_size}"
         )
