@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from skillcert.accounts.models import IncidentEvidence, Lockout, SecurityIncident
+from skillcert.accounts.models import ApiToken, IncidentEvidence, Lockout, SecurityIncident
 from skillcert.appraisal.models import AnnualPlan, AppraisalSession, Enrolment, PaperSet, SessionSubject
 from skillcert.blanks.models import BlankSerial, Distribution, Requisition
 from skillcert.catalog import models as catalog
@@ -98,6 +98,7 @@ FUNCTION_URLS: dict[str, Spec] = {
     "blanks:distribution_mail": {"pk": Ref(Distribution)},
     "blanks:distribution_collect": {"pk": Ref(Distribution)},
     "accounts:unlock": {"pk": Ref(Lockout)},
+    "accounts:token_revoke": {"pk": Ref(ApiToken)},
     "accounts:user_action": {"pk": Ref(User), "action": ("reset-totp", "require-password-change")},
     "accounts:incident": {"pk": Ref(SecurityIncident)},
     "accounts:evidence": {
@@ -130,6 +131,9 @@ DRF_EXTRA: dict[str, Spec] = {
 PUBLIC_URLS = {
     "verification-qr": "QR landing: the payload is signed and names one certificate's public answer (R2.3)",
     "exchange-did:issuer-did": "did:web document of an issuing authority: public keys only",
+    "tlog-tile": "transparency log tiles and entry bundles: public by design (issue 19), no name or ID",
+    "api-tlog-proof": "inclusion proof of a published certificate's leaf: public by design (issue 19)",
+    "api-tlog-register": "a published certificate's leaf data (number, event, hashes): public (issue 19)",
 }
 # Holder pages: guarded by the session a holder gets after the SMS code, for one certificate.
 HOLDER_URLS: dict[str, Spec] = {

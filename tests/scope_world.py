@@ -419,6 +419,11 @@ def _accounts(w: World) -> None:
     w.add(incident, "OSTA", ("sysadmin",))
     w.add(evidence, "OSTA", ("sysadmin",))
 
+    from skillcert.accounts.services.tokens import issue_api_token
+
+    token, _key = issue_api_token(w.users["nj003"], label="victim's integration")
+    w.add(token, "ST-10012003", ("nj003",))
+
 
 # --- the attackers' own objects ----------------------------------------------------------------------
 

@@ -26,9 +26,9 @@ from django.db import transaction
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from skillcert.accounts.services.tokens import issue_api_token
 from skillcert.certificates.models import Certificate
 from skillcert.people.models import Person
 from tests.scope_bodies import JOB_PARAMS, NOT_REFS, REF_PROPS, Operation, operations, summary, walk_operation
@@ -85,8 +85,8 @@ def walk(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any, re
             browsers[name] = Client(raise_request_exception=False)
             browsers[name].force_login(world.users[name])
             tokens[name] = APIClient(raise_request_exception=False)
-            token, _ = Token.objects.get_or_create(user=world.users[name])
-            tokens[name].credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            _token, key = issue_api_token(world.users[name], label="scope walk")
+            tokens[name].credentials(HTTP_AUTHORIZATION=f"Token {key}")
         yield Walk(world, browsers, tokens, SCHEMA)
         transaction.set_rollback(True)
     capture = request.config.pluginmanager.get_plugin("capturemanager")

@@ -73,11 +73,12 @@ def test_r1_6_a_witness_from_another_city_is_refused_like_an_unknown_user(
 def test_r1_6_api_and_form_refuse_another_citys_witness_the_same_way(
     api: Any, client: Any, demo: dict[str, Any], suzhou: dict[str, Any]
 ) -> None:
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from skillcert.accounts.services.tokens import issue_api_token
+
     caller = APIClient()
-    caller.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=suzhou['sz_cert']).key}")
+    caller.credentials(HTTP_AUTHORIZATION=f"Token {issue_api_token(suzhou['sz_cert'])[1]}")
     body = {
         "holder": demo["orgs"]["JS-SZ"].pk,
         "serials": ["JS00000001"],
