@@ -365,7 +365,7 @@ NO_OBJECT_IDS: dict[str, str] = {
     "home": "no input",
     "directory": "public directory, no input",
     "accounts:password_change": "the caller's own password",
-    "accounts:tokens": "the caller's own API tokens (a label to issue one; revoke names the token in its path)",
+    "accounts:tokens": "the caller's own API tokens (revoking names the token in its path)",
     "holders:certificate-proof": "the holder session's own certificate, no id in the request",
     "tlog-checkpoint": "the public checkpoint, no input",
     "tlog-vkeys": "the log's public keys, no input",
